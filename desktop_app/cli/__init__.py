@@ -1,0 +1,1 @@
+"""The scriptable front end over the same flows as the GUI."""

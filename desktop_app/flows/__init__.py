@@ -1,0 +1,1 @@
+"""Use cases as Qt-free async state machines (protect, grant, revoke, run, verify)."""

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from desktop_app.core.localnet import control
+from desktop_app.core.localnet.endpoints import SandboxEndpoints
+from tests.support.chain import LocalChain, running_chain
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalChain]:
+    """One real anvil + PoCo deployment shared by the tests of a session (deploying takes ~0.5 s)."""
+    with running_chain(tmp_path_factory.mktemp("chain")) as local_chain:
+        yield local_chain
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxEndpoints]:
+    """The whole sandbox, started through the same launcher the app uses, stopped at the end."""
+    data_dir = tmp_path_factory.mktemp("sandbox")
+    endpoints = control.up(data_dir)
+    try:
+        yield endpoints
+    finally:
+        control.down(data_dir)
