@@ -5,7 +5,7 @@ PoCo 6.1.0 artifacts, and our DataProtector contract compiled by solc. They are 
 time, so that starting the sandbox never touches the network and an installer can bundle the folder as is.
 
 ``npm install @iexec/poco`` fails offline (a dependency is fetched from GitHub), so the package is taken
-with ``npm pack`` and only the artifacts the deployment needs are extracted (see shared/spec/local-poco.md §6).
+with ``npm pack`` and only the artifacts the deployment needs are extracted (shared/spec/local-poco.md §6).
 
 Run from the repository root after ``npm ci``:  ``python tools/build_parts.py [--out DIR]``.
 """
@@ -73,7 +73,14 @@ def extract_poco(out: Path, cache: Path) -> None:
     tgz = cache / f"iexec-poco-{POCO_VERSION}.tgz"
     if not tgz.exists():
         subprocess.run(
-            ["npm", "pack", "--loglevel=error", f"@iexec/poco@{POCO_VERSION}", "--pack-destination", str(cache)],
+            [
+                "npm",
+                "pack",
+                "--loglevel=error",
+                f"@iexec/poco@{POCO_VERSION}",
+                "--pack-destination",
+                str(cache),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -19,14 +19,18 @@ def register(commands: Any) -> None:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
         parser.add_argument(
-            "--data-dir", type=Path, default=None, help=f"where the sandbox keeps its state "
-            f"(default: {control.default_data_dir()})"
+            "--data-dir",
+            type=Path,
+            default=None,
+            help=f"where the sandbox keeps its state (default: {control.default_data_dir()})",
         )
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         return parser
 
     up = add("up", "start the sandbox in the background and wait until every part is healthy")
-    up.add_argument("--new-ports", action="store_true", help="choose new free ports instead of the saved ones")
+    up.add_argument(
+        "--new-ports", action="store_true", help="choose new free ports instead of the saved ones"
+    )
     up.add_argument(
         "--reset", action="store_true", help="start a fresh chain (everything registered locally is lost)"
     )

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def plain_error_body(status: int, message: str) -> dict[str, object]:
     return {"error": message, "status": status}
 
 
-def json_errors(render: ErrorBody = plain_error_body) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def json_errors(render: ErrorBody = plain_error_body) -> Middleware:
     """Middleware turning every failure into a JSON reply in the service's own error shape."""
 
     @web.middleware
@@ -42,7 +43,7 @@ def json_errors(render: ErrorBody = plain_error_body) -> Callable[[web.Request, 
         except ServiceError as e:
             status, message = e.status, e.message
         except web.HTTPRequestEntityTooLarge as e:
-            status, message = 413, f"request body too large (limit {e.max_size} bytes)"
+            status, message = 413, f"request body too large: {e.text}"
         except web.HTTPException as e:
             if e.status < 400:
                 raise

@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -67,9 +66,7 @@ def running_endpoints(data_dir: Path) -> SandboxEndpoints | None:
     return endpoints if endpoints.pid == daemon.pid else None
 
 
-def up(
-    data_dir: Path | None = None, *, new_ports: bool = False, reset: bool = False
-) -> SandboxEndpoints:
+def up(data_dir: Path | None = None, *, new_ports: bool = False, reset: bool = False) -> SandboxEndpoints:
     """Start the sandbox unless it already runs, and return its endpoints once every part is healthy."""
     data_dir = data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)

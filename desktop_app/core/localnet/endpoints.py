@@ -19,25 +19,25 @@ class DevAccount:
     """A funded account of the local chain. Its key is anvil's public test key: loopback use only."""
 
     address: str
-    privateKey: str  # noqa: N815 - JSON key
+    privateKey: str
 
 
 @dataclass(frozen=True)
 class SandboxEndpoints:
     rpc: str
-    chainId: int  # noqa: N815
+    chainId: int
     hub: str
-    dataProtector: str  # noqa: N815
-    appRegistry: str  # noqa: N815
-    datasetRegistry: str  # noqa: N815
-    workerpoolRegistry: str  # noqa: N815
-    ipfsApi: str  # noqa: N815
-    ipfsGateway: str  # noqa: N815
+    dataProtector: str
+    appRegistry: str
+    datasetRegistry: str
+    workerpoolRegistry: str
+    ipfsApi: str
+    ipfsGateway: str
     sms: str
     market: str
     faucet: str
     pid: int
-    devAccounts: list[DevAccount] = field(default_factory=list)  # noqa: N815
+    devAccounts: list[DevAccount] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)

@@ -7,12 +7,14 @@ the same contracts at other addresses); shared/spec/local-poco.md §2 has the re
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from eth_typing import ChecksumAddress
-from eth_utils import function_abi_to_4byte_selector
+from eth_utils.abi import function_abi_to_4byte_selector
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
@@ -64,7 +66,7 @@ def _selectors(abi: list[dict[str, Any]]) -> list[bytes]:
     out: list[bytes] = []
     for item in abi:
         if item["type"] == "function":
-            out.append(function_abi_to_4byte_selector(item))
+            out.append(function_abi_to_4byte_selector(item))  # type: ignore[arg-type]
         elif item["type"] == "fallback":
             out.append(b"\xff\xff\xff\xff")
         elif item["type"] == "receive":
@@ -72,9 +74,9 @@ def _selectors(abi: list[dict[str, Any]]) -> list[bytes]:
     return out
 
 
-def _link(artifact: dict[str, Any], libraries: dict[str, str]) -> str:
+def _link(artifact: dict[str, Any], libraries: Mapping[str, str]) -> str:
     """Patch library addresses over the ``__$…$__`` placeholders at the artifact's link-reference offsets."""
-    code = artifact["bytecode"].removeprefix("0x")
+    code: str = artifact["bytecode"].removeprefix("0x")
     for per_file in artifact.get("linkReferences", {}).values():
         for lib, refs in per_file.items():
             address = libraries[lib].removeprefix("0x").lower()
@@ -90,7 +92,7 @@ class _Deployer:
         self.parts = parts
         self.owner = owner
 
-    def _wait(self, tx_hash: bytes) -> TxReceipt:
+    def _wait(self, tx_hash: HexBytes) -> TxReceipt:
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)
         if receipt["status"] != 1:
             raise RuntimeError(f"deployment transaction {tx_hash.hex()} reverted")

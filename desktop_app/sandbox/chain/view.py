@@ -17,8 +17,8 @@ from desktop_app.sandbox.chain.deploy import Deployment
 from desktop_app.sandbox.parts import Parts
 
 AssetKind = Literal["app", "dataset", "workerpool"]
-_REGISTRY_ARTIFACT = {"app": "AppRegistry", "dataset": "DatasetRegistry", "workerpool": "WorkerpoolRegistry"}
-_ASSET_ARTIFACT = {"app": "App", "dataset": "Dataset", "workerpool": "Workerpool"}
+_REGISTRY_ARTIFACT: dict[AssetKind, str] = {"app": "AppRegistry", "dataset": "DatasetRegistry", "workerpool": "WorkerpoolRegistry"}
+_ASSET_ARTIFACT: dict[AssetKind, str] = {"app": "App", "dataset": "Dataset", "workerpool": "Workerpool"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,9 @@ class ChainView:
         address = AsyncWeb3.to_checksum_address(asset)
         if not await self._registries[kind].functions.isRegistered(address).call():
             return None
-        contract = self.w3.eth.contract(address=address, abi=self._parts.poco_artifact(_ASSET_ARTIFACT[kind])["abi"])
+        contract = self.w3.eth.contract(
+            address=address, abi=self._parts.poco_artifact(_ASSET_ARTIFACT[kind])["abi"]
+        )
         owner: ChecksumAddress = await contract.functions.owner().call()
         return owner
 
@@ -62,7 +64,7 @@ class ChainView:
         return Domain(name, version, chain_id, verifying_contract)
 
     async def verify_signature(self, signer: str, digest: bytes, signature: bytes) -> bool:
-        """PoCo's own check (ECDSA, ERC-1271 or presign), so the market accepts exactly what matchOrders will."""
+        """PoCo's own check (ECDSA, ERC-1271 or presign): the market accepts what matchOrders will."""
         ok: bool = await self.hub.functions.verifySignature(
             AsyncWeb3.to_checksum_address(signer), digest, signature
         ).call()

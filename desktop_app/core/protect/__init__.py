@@ -1,0 +1,1 @@
+"""Turning a user's file or record into DataProtector's format: serialization, encryption, checksums."""
