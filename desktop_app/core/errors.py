@@ -21,7 +21,7 @@ class UserFacingError(Exception):
         return f"{self.what} {self.hint[:1].upper()}{self.hint[1:]}." if self.hint else self.what
 
 
-class UserCancelled(Exception):  # noqa: N818 - a decline is not an error, the name says what happened
+class UserCancelled(Exception):
     """The user declined or cancelled; callers stop quietly."""
 
 

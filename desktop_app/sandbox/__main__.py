@@ -1,4 +1,4 @@
-"""``python -m desktop_app.sandbox --data-dir DIR``: the sandbox process (normally started by ``sandbox up``)."""
+"""``python -m desktop_app.sandbox --data-dir DIR``: the sandbox process (started by ``sandbox up``)."""
 
 from desktop_app.sandbox.daemon import main
 

@@ -17,7 +17,11 @@ from desktop_app.sandbox.chain.deploy import Deployment
 from desktop_app.sandbox.parts import Parts
 
 AssetKind = Literal["app", "dataset", "workerpool"]
-_REGISTRY_ARTIFACT: dict[AssetKind, str] = {"app": "AppRegistry", "dataset": "DatasetRegistry", "workerpool": "WorkerpoolRegistry"}
+_REGISTRY_ARTIFACT: dict[AssetKind, str] = {
+    "app": "AppRegistry",
+    "dataset": "DatasetRegistry",
+    "workerpool": "WorkerpoolRegistry",
+}
 _ASSET_ARTIFACT: dict[AssetKind, str] = {"app": "App", "dataset": "Dataset", "workerpool": "Workerpool"}
 
 
