@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,14 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalChain]:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxEndpoints]:
+def sandbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sandbox")
+
+
+@pytest.fixture(scope="session")
+def sandbox(sandbox_dir: Path) -> Iterator[SandboxEndpoints]:
     """The whole sandbox, started through the same launcher the app uses, stopped at the end."""
-    data_dir = tmp_path_factory.mktemp("sandbox")
+    data_dir = sandbox_dir
     endpoints = control.up(data_dir)
     try:
         yield endpoints

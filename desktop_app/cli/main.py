@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import sandbox
+from desktop_app.cli import sandbox, wallet
 from desktop_app.core.errors import UserCancelled, UserFacingError
 
 Command = Callable[[argparse.Namespace], int]
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sandbox.register(commands)
+    wallet.register(commands)
     return parser
 
 

@@ -8,6 +8,7 @@ and through its endpoints file, exactly like a public network.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,13 +22,20 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet.endpoints import ENDPOINTS_FILE, SandboxEndpoints
 from desktop_app.core.localnet.files import LOG_FILE, PID_FILE, STARTUP_ERROR_FILE
 
+PARTS = ("rpc", "ipfs", "sms", "market", "faucet", "workerpool")
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 40.0
 # Marks our own processes, so a PID recycled by the OS is never mistaken for the sandbox.
 DAEMON_MODULE = "desktop_app.sandbox"
 
 
+DATA_DIR_ENV = "DATAPROTECTOR_SANDBOX_DIR"
+
+
 def default_data_dir() -> Path:
+    """``DATAPROTECTOR_SANDBOX_DIR`` if set (scripts, tests), else the sandbox folder in the user's data."""
+    if env := os.environ.get(DATA_DIR_ENV):
+        return Path(env)
     return Path(platformdirs.user_data_dir("DataProtector Desktop", appauthor=False)) / "sandbox"
 
 
@@ -113,7 +121,7 @@ def status(data_dir: Path | None = None) -> dict[str, bool]:
     """Health of each part: the chain answers with the iExec hub deployed, each service answers HTTP."""
     data_dir = data_dir or default_data_dir()
     endpoints = running_endpoints(data_dir)
-    parts = {"rpc": False, "ipfs": False, "sms": False, "market": False, "faucet": False}
+    parts = dict.fromkeys(PARTS, False)
     if endpoints is None:
         return parts
     with httpx.Client(timeout=3) as client:
@@ -123,6 +131,7 @@ def status(data_dir: Path | None = None) -> dict[str, bool]:
             ("sms", endpoints.sms),
             ("market", endpoints.market),
             ("faucet", endpoints.faucet),
+            ("workerpool", endpoints.workerpoolApi),
         ):
             parts[name] = _answers(client, url)
     return parts
@@ -141,11 +150,12 @@ def _chain_healthy(client: httpx.Client, endpoints: SandboxEndpoints) -> bool:
 
 
 def _answers(client: httpx.Client, url: str) -> bool:
-    """Any HTTP reply below 500 means the service is up: a probe of ``/`` gets its 404 or 405."""
+    """Any HTTP reply means the service process is up (a probe of ``/`` gets its 404 or 405)."""
     try:
-        return client.get(url + "/").status_code < 500
+        client.get(url + "/")
     except httpx.HTTPError:
         return False
+    return True
 
 
 def down(data_dir: Path | None = None) -> list[str]:

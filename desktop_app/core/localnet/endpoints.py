@@ -36,6 +36,8 @@ class SandboxEndpoints:
     sms: str
     market: str
     faucet: str
+    workerpool: str  # the sandbox pool's address
+    workerpoolApi: str  # its scheduler's API: task states, the simulated TEE root
     pid: int
     devAccounts: list[DevAccount] = field(default_factory=list)
 

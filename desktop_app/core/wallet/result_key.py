@@ -20,21 +20,18 @@ import base64
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eth_typing import ChecksumAddress
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.wallet.accounts import checksum
 from desktop_app.core.wallet.errors import damaged_file
+from desktop_app.core.wallet.sealing import SealBroken, Sealed, seal, unseal
 from desktop_app.core.wallet.session import WalletSession
 from desktop_app.core.wallet.storage import write_private_json
 
@@ -149,21 +146,15 @@ class ResultKeys:
         return ResultKeyPair(path, session, public)
 
 
-def _wrapping_key(session: WalletSession, salt: bytes) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_WRAP_INFO + session.address.encode())
-    return hkdf.derive(bytes(session.account().key))
-
-
 def _associated_data(public: ResultPublicKey) -> bytes:
-    return _WRAP_INFO + public.address.lower().encode() + public.spki_der
+    return public.address.lower().encode() + public.spki_der
 
 
 def _wrap(session: WalletSession, private_key: rsa.RSAPrivateKey, public: ResultPublicKey) -> dict[str, Any]:
-    salt, nonce = os.urandom(16), os.urandom(12)
     pkcs8 = private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    sealed = AESGCM(_wrapping_key(session, salt)).encrypt(nonce, pkcs8, _associated_data(public))
+    sealed = seal(session, _WRAP_INFO, pkcs8, _associated_data(public))
     return {
         "version": _FORMAT_VERSION,
         "address": public.address,
@@ -172,9 +163,9 @@ def _wrap(session: WalletSession, private_key: rsa.RSAPrivateKey, public: Result
             "format": "pkcs8-der",
             "cipher": "aes-256-gcm",
             "kdf": "hkdf-sha256(account private key)",
-            "salt": salt.hex(),
-            "nonce": nonce.hex(),
-            "ciphertext": base64.b64encode(sealed).decode(),
+            "salt": sealed.salt.hex(),
+            "nonce": sealed.nonce.hex(),
+            "ciphertext": base64.b64encode(sealed.ciphertext).decode(),
         },
     }
 
@@ -188,8 +179,8 @@ def _unwrap(path: Path, session: WalletSession, document: dict[str, Any]) -> rsa
     except (KeyError, TypeError, ValueError):
         raise damaged_file(path, "its private key section is incomplete") from None
     try:
-        pkcs8 = AESGCM(_wrapping_key(session, salt)).decrypt(nonce, ciphertext, _associated_data(public))
-    except (InvalidTag, ValueError):
+        pkcs8 = unseal(session, _WRAP_INFO, Sealed(salt, nonce, ciphertext), _associated_data(public))
+    except SealBroken:
         raise damaged_file(path, "it was altered or belongs to another account") from None
     private_key = serialization.load_der_private_key(pkcs8, password=None)
     if not isinstance(private_key, rsa.RSAPrivateKey):
