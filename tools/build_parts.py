@@ -23,23 +23,11 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from desktop_app.sandbox.chain.deploy import DIAMOND_FACETS, POCO_FACETS
+
 POCO_VERSION = "6.1.0"
 ROOT = Path(__file__).resolve().parent.parent
 
-POCO_FACETS = [
-    "IexecAccessorsABILegacyFacet",
-    "IexecCategoryManagerFacet",
-    "IexecConfigurationExtraFacet",
-    "IexecConfigurationFacet",
-    "IexecERC20Facet",
-    "IexecEscrowNativeFacet",
-    "IexecOrderManagementFacet",
-    "IexecPoco1Facet",
-    "IexecPoco2Facet",
-    "IexecPocoAccessorsFacet",
-    "IexecRelayFacet",
-]
-DIAMOND_DEFAULT_FACETS = ["DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet", "DiamondInit"]
 REGISTRIES = {
     "AppRegistry": "registries/apps/AppRegistry.sol",
     "DatasetRegistry": "registries/datasets/DatasetRegistry.sol",
@@ -87,7 +75,7 @@ def extract_poco(out: Path, cache: Path) -> None:
     wanted: dict[str, tuple[str, bool]] = {}
     for facet in POCO_FACETS:
         wanted[f"package/artifacts/contracts/facets/{facet}.sol/{facet}.json"] = (facet, True)
-    for name in DIAMOND_DEFAULT_FACETS:
+    for name in [*DIAMOND_FACETS, "DiamondInit"]:
         wanted[f"package/deployments/arbitrum/{name}.json"] = (name, True)
     wanted["package/artifacts/contracts/Diamond.sol/Diamond.json"] = ("Diamond", True)
     wanted["package/artifacts/contracts/libs/IexecLibOrders_v5.sol/IexecLibOrders_v5.json"] = (
@@ -165,10 +153,52 @@ def copy_anvil(out: Path) -> str:
     return str(version)
 
 
+CLIENT_ABI_DIR = ROOT / "resources" / "abi"
+
+
+def client_abi_files(tgz: Path, dataprotector_artifact: Path) -> dict[str, str]:
+    """The ABI files the app's own clients load from ``resources/abi/``, as file name -> JSON text.
+
+    The clients must work on public networks, where the sandbox's parts are not installed, so these ABIs
+    are committed; this function is what they are regenerated from, and a unit test compares them with it.
+    """
+    sources = {**ABI_ONLY, **REGISTRIES}
+    wanted = {f"package/artifacts/contracts/{src}/{name}.json": name for name, src in sources.items()}
+    abis: dict[str, object] = {}
+    with tarfile.open(tgz) as tar:
+        for member in tar.getmembers():
+            if member.name in wanted:
+                handle = tar.extractfile(member)
+                assert handle is not None
+                abis[wanted[member.name]] = json.load(handle)["abi"]
+    missing = sorted(set(wanted.values()) - set(abis))
+    if missing:
+        raise SystemExit(f"{tgz.name} lacks expected artifacts: {missing}")
+    abis["DataProtector"] = json.loads(dataprotector_artifact.read_text())["abi"]
+    return {
+        f"{name}.json": json.dumps({"contractName": name, "abi": abi}, indent=1) + "\n"
+        for name, abi in sorted(abis.items())
+    }
+
+
+def write_client_abis(out: Path = CLIENT_ABI_DIR) -> None:
+    """Regenerate ``resources/abi/`` from the cached PoCo tarball and ``.parts/DataProtector.json``."""
+    tgz = ROOT / "build" / "npm-cache" / f"iexec-poco-{POCO_VERSION}.tgz"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in client_abi_files(tgz, ROOT / ".parts" / "DataProtector.json").items():
+        (out / name).write_text(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / ".parts")
+    parser.add_argument(
+        "--write-abis", action="store_true", help="only regenerate resources/abi/ from the built parts"
+    )
     args = parser.parse_args(argv)
+    if args.write_abis:
+        write_client_abis()
+        return 0
     out: Path = args.out
     # Build into a fresh folder and swap it in, so an interrupted build never leaves a half-made .parts/.
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".parts-build-") as tmp:

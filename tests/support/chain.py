@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from desktop_app.sandbox.chain.anvil import DEV_MNEMONIC, AnvilConfig, start_anvil, wait_until_ready
+from desktop_app.sandbox.chain.accounts import dev_account
+from desktop_app.sandbox.chain.anvil import AnvilConfig, start_anvil, wait_until_ready
 from desktop_app.sandbox.chain.deploy import Deployment, deploy
 from desktop_app.sandbox.parts import Parts
+from desktop_app.sandbox.ports import free_port
 
-Account.enable_unaudited_hdwallet_features()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def dev_account(index: int) -> LocalAccount:
-    """anvil's well-known dev account ``index`` (public test keys, loopback chain only)."""
-    account: LocalAccount = Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
-    return account
+__all__ = ["LocalChain", "dev_account", "free_port", "running_chain"]
 
 
 @dataclass
