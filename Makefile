@@ -46,6 +46,7 @@ test: lint
 bench: setup
 	$(BIN)/python tests/bench/bench_sandbox.py
 	$(BIN)/python tests/bench/bench_ipfs.py
+	$(BIN)/python tests/bench/bench_pool.py
 
 clean:
 	rm -rf $(VENV) $(STAMPS) .parts node_modules build

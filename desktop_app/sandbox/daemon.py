@@ -19,10 +19,10 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -31,39 +31,28 @@ from web3 import Web3
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet.endpoints import DevAccount, SandboxEndpoints
 from desktop_app.core.localnet.files import CONFIG_FILE, PID_FILE, STARTUP_ERROR_FILE
-from desktop_app.sandbox import faucet
+from desktop_app.sandbox import faucet, faults
+from desktop_app.sandbox.chain import accounts
 from desktop_app.sandbox.chain.anvil import AnvilConfig, start_anvil, wait_until_ready
 from desktop_app.sandbox.chain.deploy import Deployment, deploy
 from desktop_app.sandbox.chain.view import ChainView
+from desktop_app.sandbox.enclave.pki import SandboxPki
 from desktop_app.sandbox.ipfs import server as ipfs_server
+from desktop_app.sandbox.ipfs.server import kubo_error_body
 from desktop_app.sandbox.market import server as market_server
 from desktop_app.sandbox.parts import Parts
+from desktop_app.sandbox.pool import api as pool_api
+from desktop_app.sandbox.pool import setup as pool_setup
+from desktop_app.sandbox.pool.journal import TaskJournal
+from desktop_app.sandbox.pool.scheduler import Scheduler
+from desktop_app.sandbox.ports import free_port, port_is_free
 from desktop_app.sandbox.sms import server as sms_server
+from desktop_app.sandbox.worker.attest import pki_dir
+from desktop_app.sandbox.worker.context import journal_path
 
 log = logging.getLogger("desktop_app.sandbox")
 
-SERVICES = ("rpc", "ipfs", "sms", "market", "faucet")
-# Dev account roles: 0 deploys PoCo, 1 pays the faucet; the rest are handed to clients.
-DEPLOYER_INDEX, FAUCET_INDEX, FIRST_CLIENT_INDEX, ACCOUNT_COUNT = 0, 1, 4, 10
-
-
-def _port_is_free(port: int) -> bool:
-    """Probe as a server binds: with SO_REUSEADDR, so a recently closed port in TIME_WAIT counts as free."""
-    with socket.socket() as s:
-        if sys.platform != "win32":  # on Windows the flag would let us bind a port another program holds
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+SERVICES = ("rpc", "ipfs", "sms", "market", "faucet", "workerpool")
 
 
 def load_ports(data_dir: Path, new_ports: bool) -> dict[str, int]:
@@ -73,8 +62,8 @@ def load_ports(data_dir: Path, new_ports: bool) -> dict[str, int]:
     ports: dict[str, int] = config.get("ports", {})
     for name in SERVICES:
         if name not in ports:
-            ports[name] = _free_port()
-        elif not _port_is_free(ports[name]):
+            ports[name] = free_port()
+        elif not port_is_free(ports[name]):
             raise UserFacingError(
                 f"Port {ports[name]} for the sandbox's {name} service is taken by another program.",
                 "stop that program, or run `dataprotector-desktop sandbox up --new-ports` to pick free ports",
@@ -83,17 +72,9 @@ def load_ports(data_dir: Path, new_ports: bool) -> dict[str, int]:
     return ports
 
 
-def _dev_accounts() -> list[DevAccount]:
-    from eth_account import Account
-
-    from desktop_app.sandbox.chain.anvil import DEV_MNEMONIC
-
-    Account.enable_unaudited_hdwallet_features()
-    accounts = []
-    for i in range(FIRST_CLIENT_INDEX, ACCOUNT_COUNT):
-        acct = Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-        accounts.append(DevAccount(address=acct.address, privateKey="0x" + acct.key.hex()))
-    return accounts
+def _client_accounts() -> list[DevAccount]:
+    clients = [accounts.dev_account(i) for i in range(accounts.FIRST_CLIENT, accounts.COUNT)]
+    return [DevAccount(address=a.address, privateKey="0x" + a.key.hex()) for a in clients]
 
 
 @dataclass
@@ -101,9 +82,17 @@ class Sandbox:
     data_dir: Path
     anvil: subprocess.Popen[bytes]
     anvil_config: AnvilConfig
-    runners: list[web.AppRunner]
+    runners: list[web.AppRunner] = field(default_factory=list)
+    scheduler: Scheduler | None = None
+    scheduler_task: asyncio.Task[None] | None = None
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def stop(self) -> None:
+        self.stopping.set()
+        if self.scheduler_task is not None:
+            await self.scheduler_task
+        if self.scheduler is not None:
+            self.scheduler.stop_workers()
         for runner in self.runners:
             await runner.cleanup()
         stop_anvil(self.anvil, self.anvil_config)
@@ -154,7 +143,7 @@ def _deployment(w3: Web3, parts: Parts, chain_dir: Path) -> Deployment:
             )
         return deployment
     log.info("deploying PoCo %s on a fresh local chain", "6.1.0")
-    deployment = deploy(w3, parts, w3.eth.accounts[DEPLOYER_INDEX])
+    deployment = deploy(w3, parts, w3.eth.accounts[accounts.DEPLOYER])
     deployment.save(path)
     return deployment
 
@@ -166,32 +155,59 @@ async def _serve(app: web.Application, port: int) -> web.AppRunner:
     return runner
 
 
+def _pki(data_dir: Path) -> SandboxPki:
+    """The simulated TEE's PKI, made once when the sandbox is created and kept with its state."""
+    directory = pki_dir(data_dir)
+    if not (directory / "root.cert.pem").exists():
+        SandboxPki.generate(now=datetime.now(UTC)).save(directory)
+    return SandboxPki.load(directory)
+
+
+def _apps(
+    data_dir: Path, rpc: str, chain: ChainView, w3: Web3, journal: TaskJournal, faults_on: frozenset[str]
+) -> dict[str, web.Application]:
+    ipfs = ipfs_server.create_app(data_dir / "ipfs")
+    sms = sms_server.create_app(data_dir / "sms", chain)
+    if faults.IPFS_500_ONCE in faults_on:
+        ipfs.middlewares.insert(
+            0, faults.fail_first_request(500, kubo_error_body(500, "fault switch"), ("/api/", "/ipfs/"))
+        )
+    if faults.SMS_DOWN in faults_on:
+        sms.middlewares.insert(0, faults.fail_every_request(503, {"error": "fault switch: SMS down"}))
+    return {
+        "ipfs": ipfs,
+        "sms": sms,
+        "market": market_server.create_app(data_dir / "market" / "market.db", chain),
+        "faucet": faucet.create_app(rpc, w3.eth.accounts[accounts.FAUCET]),
+        "workerpool": pool_api.create_app(journal, _pki(data_dir).root_der),
+    }
+
+
 async def start(data_dir: Path, new_ports: bool = False, reset: bool = False) -> Sandbox:
+    faults_on = faults.active()
     parts = Parts.locate()
     ports = load_ports(data_dir, new_ports)
     anvil, anvil_config = await asyncio.to_thread(_chain, parts, data_dir, ports["rpc"], reset)
-    runners: list[web.AppRunner] = []
-    sandbox = Sandbox(data_dir, anvil, anvil_config, runners)
+    sandbox = Sandbox(data_dir, anvil, anvil_config)
     (data_dir / PID_FILE).write_text(json.dumps({"daemon": os.getpid(), "anvil": anvil.pid}))
+    base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
-        rpc = f"http://127.0.0.1:{ports['rpc']}"
+        rpc = base["rpc"]
         w3 = Web3(Web3.HTTPProvider(rpc))
         deployment = await asyncio.to_thread(_deployment, w3, parts, data_dir / "chain")
+        pool = await asyncio.to_thread(pool_setup.register, w3, parts, deployment)
         chain = ChainView(rpc, deployment, parts)
-        for name in ("ipfs", "sms", "market"):
+        for name in ("ipfs", "sms", "market", "pool"):
             (data_dir / name).mkdir(exist_ok=True)
-        apps = {
-            "ipfs": ipfs_server.create_app(data_dir / "ipfs"),
-            "sms": sms_server.create_app(data_dir / "sms", chain),
-            "market": market_server.create_app(data_dir / "market" / "market.db", chain),
-            "faucet": faucet.create_app(rpc, w3.eth.accounts[FAUCET_INDEX]),
-        }
-        for name, app in apps.items():
-            runners.append(await _serve(app, ports[name]))
+        journal = TaskJournal(journal_path(data_dir))
+        for name, app in _apps(data_dir, rpc, chain, w3, journal, faults_on).items():
+            sandbox.runners.append(await _serve(app, ports[name]))
+        await pool_setup.publish_standing_orders(base["market"], await chain.domain(), pool)
+        sandbox.scheduler = Scheduler(data_dir, chain, pool, journal, base["sms"])
+        sandbox.scheduler_task = asyncio.create_task(sandbox.scheduler.run(sandbox.stopping))
     except BaseException:
         await sandbox.stop()
         raise
-    base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     SandboxEndpoints(
         rpc=rpc,
         chainId=w3.eth.chain_id,
@@ -205,8 +221,10 @@ async def start(data_dir: Path, new_ports: bool = False, reset: bool = False) ->
         sms=base["sms"],
         market=base["market"],
         faucet=base["faucet"],
+        workerpool=pool.workerpool,
+        workerpoolApi=base["workerpool"],
         pid=os.getpid(),
-        devAccounts=_dev_accounts(),
+        devAccounts=_client_accounts(),
     ).write(data_dir)
     return sandbox
 

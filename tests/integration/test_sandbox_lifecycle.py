@@ -19,12 +19,13 @@ from web3 import Web3
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet import control
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
+from tests.support.by_hand import ByHand
 
 pytestmark = pytest.mark.slow
 
 EXPECTED_KEYS = {
     "rpc", "chainId", "hub", "dataProtector", "appRegistry", "datasetRegistry", "workerpoolRegistry",
-    "ipfsApi", "ipfsGateway", "sms", "market", "faucet", "devAccounts",
+    "ipfsApi", "ipfsGateway", "sms", "market", "faucet", "workerpool", "workerpoolApi", "devAccounts",
 }  # fmt: skip
 
 
@@ -59,9 +60,7 @@ def test_up_json_status_down_through_the_cli(data_dir: Path) -> None:
 
     status = cli("sandbox", "status", "--json", "--data-dir", str(data_dir))
     assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["parts"] == dict.fromkeys(
-        ["rpc", "ipfs", "sms", "market", "faucet"], True
-    )
+    assert json.loads(status.stdout)["parts"] == dict.fromkeys(control.PARTS, True)
 
     pids = json.loads((data_dir / "sandbox.pid").read_text())
     down = cli("sandbox", "down", "--data-dir", str(data_dir))
@@ -82,36 +81,9 @@ def test_up_twice_returns_the_running_sandbox(data_dir: Path) -> None:
     assert control.up(data_dir) == first
 
 
-def _register_dataset(endpoints: SandboxEndpoints, name: str) -> str:
-    w3 = Web3(Web3.HTTPProvider(endpoints.rpc))
-    owner = endpoints.devAccounts[0].address
-    abi = [
-        {
-            "type": "function",
-            "name": "createDatasetWithSchema",
-            "stateMutability": "nonpayable",
-            "inputs": [
-                {"name": "owner", "type": "address"},
-                {"name": "name", "type": "string"},
-                {"name": "schema", "type": "string"},
-                {"name": "multiaddr", "type": "bytes"},
-                {"name": "checksum", "type": "bytes32"},
-            ],
-            "outputs": [{"name": "", "type": "address"}],
-        }
-    ]
-    dp = w3.eth.contract(address=Web3.to_checksum_address(endpoints.dataProtector), abi=abi)
-    tx = dp.functions.createDatasetWithSchema(owner, name, '{"f":"string"}', b"\x01", b"\x07" * 32).transact(
-        {"from": owner}
-    )
-    receipt = w3.eth.wait_for_transaction_receipt(tx)
-    assert receipt["status"] == 1
-    return Web3.to_checksum_address(receipt["logs"][-1]["topics"][1][-20:])
-
-
 def test_state_survives_down_and_up(data_dir: Path) -> None:
     before = control.up(data_dir)
-    dataset = _register_dataset(before, "kept across restarts")
+    dataset = ByHand(before, Account.from_key(before.devAccounts[0].privateKey)).protect({"f": b"kept"})
     cid = httpx.post(f"{before.ipfsApi}/api/v0/add", files={"file": ("a", b"still here")}).json()["Hash"]
     control.down(data_dir)
 

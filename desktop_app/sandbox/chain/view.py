@@ -6,13 +6,13 @@ The services answer as the real SMS and market API do, from chain state, so a da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from eth_typing import ChecksumAddress
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.contract import AsyncContract
 
+from desktop_app.core.iexec.orders import Eip712Domain
 from desktop_app.sandbox.chain.deploy import Deployment
 from desktop_app.sandbox.parts import Parts
 
@@ -23,16 +23,6 @@ _REGISTRY_ARTIFACT: dict[AssetKind, str] = {
     "workerpool": "WorkerpoolRegistry",
 }
 _ASSET_ARTIFACT: dict[AssetKind, str] = {"app": "App", "dataset": "Dataset", "workerpool": "Workerpool"}
-
-
-@dataclass(frozen=True)
-class Domain:
-    """PoCo's EIP-712 domain, read from ``hub.domain()`` and never hard-coded."""
-
-    name: str
-    version: str
-    chain_id: int
-    verifying_contract: ChecksumAddress
 
 
 class ChainView:
@@ -63,9 +53,9 @@ class ChainView:
         owner: ChecksumAddress = await contract.functions.owner().call()
         return owner
 
-    async def domain(self) -> Domain:
-        name, version, chain_id, verifying_contract = await self.hub.functions.domain().call()
-        return Domain(name, version, chain_id, verifying_contract)
+    async def domain(self) -> Eip712Domain:
+        """PoCo's EIP-712 domain, read from ``hub.domain()`` and never hard-coded."""
+        return Eip712Domain(*await self.hub.functions.domain().call())
 
     async def verify_signature(self, signer: str, digest: bytes, signature: bytes) -> bool:
         """PoCo's own check (ECDSA, ERC-1271 or presign): the market accepts what matchOrders will."""

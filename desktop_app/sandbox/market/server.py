@@ -163,8 +163,7 @@ class _Market:
 
     async def running(self, poll_interval: float) -> AsyncIterator[None]:
         """Read the hub's domain, then watch the chain for as long as the app is served."""
-        view = await self.chain.domain()
-        self._domain = Eip712Domain(view.name, view.version, view.chain_id, view.verifying_contract)
+        self._domain = await self.chain.domain()
         stop = asyncio.Event()
         watcher = asyncio.create_task(run_watcher(self.store, self.chain, poll_interval, stop))
         yield
