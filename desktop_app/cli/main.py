@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import attest, sandbox, wallet
+from desktop_app.cli import access, attest, data, sandbox, tasks, wallet
 from desktop_app.core.errors import UserCancelled, UserFacingError
 
 Command = Callable[[argparse.Namespace], int]
@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sandbox.register(commands)
     wallet.register(commands)
+    data.register(commands)
+    access.register(commands)
+    tasks.register(commands)
     attest.register(commands)
     return parser
 

@@ -83,8 +83,8 @@ def test_a_wrong_keystore_password_is_one_clear_line(home: Path) -> None:
     keystore = Account.encrypt(Account.create().key, "right", kdf="pbkdf2", iterations=2)
     (home / "ks.json").write_text(json.dumps(keystore))
     (home / "wrong").write_text("wrong")
-    result = cli(home, "wallet", "import", "--keystore", str(home / "ks.json"),
-                 "--keystore-password-file", str(home / "wrong"), "--password-file", str(home / "pw"))  # fmt: skip
+    keystore_args = ["--keystore", str(home / "ks.json"), "--keystore-password-file", str(home / "wrong")]
+    result = cli(home, "wallet", "import", *keystore_args, "--password-file", str(home / "pw"))
     assert result.returncode == 1
     assert "password" in result.stderr.lower()
     assert "Traceback" not in result.stderr

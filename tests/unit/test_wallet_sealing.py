@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.core.wallet import Wallet, WalletSession
-from desktop_app.core.wallet.sealing import Sealed, SealBroken, seal, unseal
+from desktop_app.core.wallet.sealing import SealBroken, Sealed, seal, unseal
 
 
 def unlocked(directory: Path, label: str) -> WalletSession:

@@ -30,7 +30,13 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.contract import AsyncContract
-from web3.exceptions import BadFunctionCallOutput, ContractLogicError, TimeExhausted, Web3RPCError
+from web3.exceptions import (
+    BadFunctionCallOutput,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3RPCError,
+)
 from web3.logs import DISCARD
 from web3.types import TxParams, TxReceipt
 
@@ -117,6 +123,22 @@ class WorkerpoolInfo:
     description: str
     worker_stake_ratio: int
     scheduler_reward_ratio: int
+
+
+@dataclass(frozen=True)
+class Contribution:
+    status: int
+    result_hash: bytes
+    result_seal: bytes
+    enclave_challenge: str
+
+
+@dataclass(frozen=True)
+class Finalization:
+    worker: str
+    enclave_challenge: str
+    enclave_sign: bytes
+    authorization_sign: bytes
 
 
 def task_id(deal_id: Bytes32, index: int = 0) -> str:
@@ -288,6 +310,54 @@ class PocoClient:
                 schemas[_checksum(args["dataset"])] = str(args["schema"])
         return schemas
 
+    # -- the evidence of a finished task (what verify needs) ---------------------------------------------
+
+    async def view_contribution(self, task: Bytes32, worker: str) -> Contribution:
+        raw = await self._call(
+            self._hub.functions.viewContribution(_bytes32(task), _checksum(worker)),
+            "reading the contribution",
+        )
+        return Contribution(int(raw[0]), bytes(raw[1]), bytes(raw[2]), _checksum(raw[3]))
+
+    async def finalization(self, task: Bytes32, *, from_block: int = 0) -> Finalization:
+        """The ``contributeAndFinalize`` call that completed ``task``: its sender and its signatures, which
+        PoCo checks but does not store, so they can only be read back from the transaction itself."""
+        topic0 = "0x" + keccak(text="TaskFinalize(bytes32,bytes)").hex()
+        wanted = _bytes32(task)
+        params: Any = {
+            "address": self._hub.address,
+            "topics": [topic0, "0x" + wanted.hex()],
+            "fromBlock": from_block,
+        }
+        with self._rpc("finding the task's result transaction"):
+            logs = await self._w3.eth.get_logs(params)
+            if not logs:
+                raise UserFacingError(f"No result transaction was found for task 0x{wanted.hex()}.")
+            tx = await self._w3.eth.get_transaction(logs[-1]["transactionHash"])
+        function, args = self._hub.decode_function_input(tx["input"])
+        if function.fn_name != "contributeAndFinalize":
+            raise UserFacingError(
+                f"Task 0x{wanted.hex()} was finalized by {function.fn_name}, not by a TEE worker."
+            )
+        return Finalization(
+            _checksum(tx["from"]),
+            _checksum(args["enclaveChallenge"]),
+            bytes(args["enclaveSign"]),
+            bytes(args["authorizationSign"]),
+        )
+
+    async def matched_dataset_order(self, deal_id: Bytes32, *, from_block: int = 0) -> bytes:
+        """The hash of the dataset order (the grant) a deal consumed, from its ``OrdersMatched`` event."""
+        topic0 = "0x" + keccak(text="OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)").hex()
+        params: Any = {"address": self._hub.address, "topics": [topic0], "fromBlock": from_block}
+        wanted = _bytes32(deal_id)
+        with self._rpc("finding the deal"):
+            for log in await self._w3.eth.get_logs(params):
+                args = self._hub.events.OrdersMatched().process_log(log)["args"]
+                if bytes(args["dealid"]) == wanted:
+                    return bytes(args["datasetHash"])
+        raise UserFacingError(f"The deal 0x{wanted.hex()} was not found on this network.")
+
     # -- transactions ------------------------------------------------------------------------------------
 
     async def create_dataset_with_schema(
@@ -300,6 +370,16 @@ class PocoClient:
         action = "creating the protected data"
         tx_hash = await self._send(signer, self._data_protector.address, data, action)
         return await self.dataset_created_in(tx_hash), tx_hash
+
+    async def transaction_known(self, tx_hash: str) -> bool:
+        """Whether the node has seen ``tx_hash`` (pending or mined): a flow that crashed between signing
+        and sending finds out here that it must send again rather than wait for a receipt forever."""
+        with self._rpc("looking up a transaction"):
+            try:
+                await self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return False
+        return True
 
     async def dataset_created_in(self, tx_hash: str) -> str:
         """The dataset a ``createDatasetWithSchema`` transaction made, once mined (also to resume a flow)."""

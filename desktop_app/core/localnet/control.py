@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 
 import httpx
-import platformdirs
 import psutil
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet.endpoints import ENDPOINTS_FILE, SandboxEndpoints
 from desktop_app.core.localnet.files import LOG_FILE, PID_FILE, STARTUP_ERROR_FILE
+from desktop_app.core.paths import app_data_dir
 
 PARTS = ("rpc", "ipfs", "sms", "market", "faucet", "workerpool")
 START_TIMEOUT_S = 180.0
@@ -36,7 +36,7 @@ def default_data_dir() -> Path:
     """``DATAPROTECTOR_SANDBOX_DIR`` if set (scripts, tests), else the sandbox folder in the user's data."""
     if env := os.environ.get(DATA_DIR_ENV):
         return Path(env)
-    return Path(platformdirs.user_data_dir("DataProtector Desktop", appauthor=False)) / "sandbox"
+    return app_data_dir() / "sandbox"
 
 
 def _daemon_argv(data_dir: Path, new_ports: bool, reset: bool) -> list[str]:

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import platformdirs
-
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.paths import app_data_dir
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the protect journal. Every step a protect reaches is written here before the next starts, so
@@ -50,11 +49,27 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL
     );
     """,
+    # 2: runs, so the app can follow, list and verify its tasks after a restart.
+    """
+    CREATE TABLE runs (
+        task_id TEXT PRIMARY KEY,
+        deal_id TEXT NOT NULL,
+        network TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        app TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        result_path TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    );
+    """,
 )
 
 
 def default_path() -> Path:
-    return Path(platformdirs.user_data_dir("DataProtector Desktop", appauthor=False)) / "app.sqlite3"
+    return app_data_dir() / "app.sqlite3"
 
 
 class Database:

@@ -14,8 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from desktop_app.core.paths import app_data_dir
 from desktop_app.core.wallet.errors import unwritable
 
 PRIVATE_FILE_MODE = 0o600
@@ -23,7 +22,7 @@ PRIVATE_DIR_MODE = 0o700
 
 
 def default_wallet_dir() -> Path:
-    return Path(platformdirs.user_data_dir("DataProtector Desktop", appauthor=False)) / "wallet"
+    return app_data_dir() / "wallet"
 
 
 def ensure_private_dir(directory: Path) -> None:

@@ -1,0 +1,130 @@
+"""Verify a task's proof on the owner's machine: gather the evidence from the chain, the market and the
+result, then let ``core.attestation.task_proof`` judge it link by link.
+
+Nothing here trusts the worker: every value is read from the chain (task, deal, contribution, the
+finalizing transaction's calldata), from the grant the owner signed, or recomputed from the result file.
+On the local network the simulated enclave's root is fetched from the sandbox and the report says
+*simulated*; on public networks only Intel's root, built into the app, is accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+
+from desktop_app.core.attestation.collateral import load_qvl_json
+from desktop_app.core.attestation.errors import CollateralFormatError
+from desktop_app.core.attestation.task_proof import (
+    Contribution,
+    Grant,
+    TaskEvidence,
+    TaskProofReport,
+    check_task,
+)
+from desktop_app.core.attestation.trust import TrustAnchor
+from desktop_app.core.errors import ProtocolUnavailable
+from desktop_app.core.iexec.chain import PocoClient
+from desktop_app.core.iexec.market_client import MarketClient
+from desktop_app.core.iexec.network import NetworkProfile
+from desktop_app.core.iexec.orders import DatasetOrder, order_hash, typed_data
+from desktop_app.core.iexec.result_digest import result_digest
+from desktop_app.flows.result import ResultFiles
+
+QUOTE_ENTRY = "attestation/quote.bin"
+COLLATERAL_ENTRY = "attestation/collateral.json"
+
+
+async def _grant(chain: PocoClient, market: MarketClient, deal_id: str) -> Grant | None:
+    consumed = await chain.matched_dataset_order(deal_id)
+    entry = await market.order("dataset", "0x" + consumed.hex())
+    if entry is None:
+        return None
+    signed = entry.signed(DatasetOrder)
+    domain = await chain.domain()
+    signer = Account.recover_message(
+        encode_typed_data(full_message=typed_data(signed.order, domain)), signature=signed.sign
+    )
+    digest = order_hash(signed.order, domain)
+    return Grant(
+        consumed,
+        digest,
+        signer,
+        signed.order.dataset,
+        signed.order.apprestrict,
+        signed.order.requesterrestrict,
+    )
+
+
+def _attestation(archive: Path) -> tuple[bytes | None, str | None]:
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        if QUOTE_ENTRY not in names or COLLATERAL_ENTRY not in names:
+            return None, None
+        return zipped.read(QUOTE_ENTRY), zipped.read(COLLATERAL_ENTRY).decode("utf-8", errors="replace")
+
+
+async def _sandbox_root(profile: NetworkProfile) -> TrustAnchor:
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            reply = await client.get(f"{profile.workerpool_api}/attestation/root.der")
+            reply.raise_for_status()
+    except httpx.HTTPError as e:
+        raise ProtocolUnavailable("sandbox workerpool", str(e)) from e
+    return TrustAnchor.from_der(reply.content, "the local sandbox's simulated TEE root")
+
+
+async def verify_task(
+    profile: NetworkProfile,
+    owner: str,
+    task_id: str,
+    result: ResultFiles | None,
+    *,
+    now: datetime | None = None,
+) -> TaskProofReport:
+    async with PocoClient(profile) as chain, MarketClient(profile) as market:
+        task = await chain.view_task(task_id)
+        deal = await chain.view_deal(task.deal_id)
+        final = await chain.finalization(task_id)
+        contribution = await chain.view_contribution(task_id, final.worker)
+        pool_owner = (await chain.view_workerpool(deal.workerpool.pointer)).owner
+        app = await chain.view_app(deal.app.pointer)
+        grant = await _grant(chain, market, "0x" + task.deal_id.hex())
+        teebroker = await chain.teebroker()
+    output = result.deterministic_output if result is not None else None
+    digest = await asyncio.to_thread(result_digest, output) if output is not None else None
+    quote, collateral_text = await asyncio.to_thread(_attestation, result.archive) if result else (None, None)
+    try:
+        collateral = load_qvl_json(collateral_text) if collateral_text is not None else None
+    except CollateralFormatError:
+        collateral = None  # a quote without usable collateral fails the quote check
+    sandbox = profile.tee_trust_anchor == "sandbox"
+    evidence = TaskEvidence(
+        task_id=bytes.fromhex(task_id.removeprefix("0x")),
+        task=task,
+        deal=deal,
+        contribution=Contribution(
+            contribution.result_hash, contribution.result_seal, contribution.enclave_challenge
+        ),
+        worker=final.worker,
+        enclave_sign=final.enclave_sign,
+        authorization_sign=final.authorization_sign,
+        workerpool_owner=pool_owner,
+        teebroker=teebroker,
+        owner=owner,
+        grant=grant,
+        output_digest=digest,
+        app_checksum=app.checksum,
+        app_mrenclave=app.mrenclave,
+        quote=quote,
+        collateral=collateral,
+        trust="sandbox" if sandbox else "intel",
+        sandbox_root=await _sandbox_root(profile) if sandbox else None,
+        now=now or datetime.now(UTC),
+    )
+    return check_task(evidence)
