@@ -21,7 +21,6 @@ from eth_account.messages import encode_typed_data
 from desktop_app.core.attestation.collateral import load_qvl_json
 from desktop_app.core.attestation.errors import CollateralFormatError
 from desktop_app.core.attestation.task_proof import (
-    Contribution,
     Grant,
     TaskEvidence,
     TaskProofReport,
@@ -108,9 +107,7 @@ async def verify_task(
         task_id=bytes.fromhex(task_id.removeprefix("0x")),
         task=task,
         deal=deal,
-        contribution=Contribution(
-            contribution.result_hash, contribution.result_seal, contribution.enclave_challenge
-        ),
+        contribution=contribution,
         worker=final.worker,
         enclave_sign=final.enclave_sign,
         authorization_sign=final.authorization_sign,

@@ -24,7 +24,7 @@ from desktop_app.core.attestation.errors import QuoteFormatError
 from desktop_app.core.attestation.report import Check, SgxMeasurements, TdxMeasurements, VerificationReport
 from desktop_app.core.attestation.trust import TrustAnchor, intel_root
 from desktop_app.core.attestation.verify import verify_quote
-from desktop_app.core.iexec.poco_views import Deal, Task, TaskStatus
+from desktop_app.core.iexec.poco_views import Contribution, Deal, Task, TaskStatus
 
 NULL = "0x0000000000000000000000000000000000000000"
 TrustKind = Literal["intel", "sandbox"]
@@ -40,13 +40,6 @@ class Grant:
     dataset: str
     apprestrict: str
     requesterrestrict: str
-
-
-@dataclass(frozen=True)
-class Contribution:
-    result_hash: bytes
-    result_seal: bytes
-    enclave_challenge: str
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from desktop_app.core.iexec.orders import (
     SignedOrder,
     WorkerpoolOrder,
 )
-from desktop_app.core.iexec.poco_views import Deal, Task
+from desktop_app.core.iexec.poco_views import Contribution, Deal, Task
 from desktop_app.core.wallet.signing import FeeData, SignedTx, TxRequest
 
 AssetKind = Literal["app", "dataset", "workerpool"]
@@ -123,14 +123,6 @@ class WorkerpoolInfo:
     description: str
     worker_stake_ratio: int
     scheduler_reward_ratio: int
-
-
-@dataclass(frozen=True)
-class Contribution:
-    status: int
-    result_hash: bytes
-    result_seal: bytes
-    enclave_challenge: str
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,16 @@ class Deal:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """``viewContribution(task, worker)``: what PoCo kept of a worker's result and its enclave."""
+
+    status: int
+    result_hash: bytes
+    result_seal: bytes
+    enclave_challenge: str
+
+
+@dataclass(frozen=True)
 class Task:
     status: TaskStatus
     deal_id: bytes
