@@ -14,7 +14,6 @@ refuse to register the same asset twice on the session's shared chain.
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +37,7 @@ from desktop_app.core.iexec.orders import (
     sign_order,
 )
 from tests.support.chain import LocalChain
+from tests.support.orders import register_app, register_dataset, register_workerpool, transact
 
 NRLC_IN_WEI = 10**9  # native mode: 1 nRLC of stake is 1e9 wei deposited
 
@@ -57,14 +57,6 @@ class Task:
         return "0x" + self.task_id.hex()
 
 
-def transact(chain: LocalChain, call: Any, sender: str, value: int = 0) -> TxReceipt:
-    """Send ``call`` from an unlocked dev account and insist it succeeded (reverts are silent otherwise)."""
-    tx_hash = call.transact({"from": Web3.to_checksum_address(sender), "value": value})
-    receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
-    assert receipt["status"] == 1, f"transaction {tx_hash.hex()} reverted"
-    return receipt
-
-
 def _contract(chain: LocalChain, address: str, artifact: str) -> Any:
     return chain.w3.eth.contract(
         address=Web3.to_checksum_address(address), abi=chain.parts.poco_artifact(artifact)["abi"]
@@ -75,44 +67,9 @@ def _hub(chain: LocalChain) -> Any:
     return _contract(chain, chain.deployment.hub, "IexecInterfaceNative")
 
 
-def create_protected_data(
-    chain: LocalChain, owner: LocalAccount, schema: str = '{"email":"string"}'
-) -> ChecksumAddress:
+def create_protected_data(chain: LocalChain, owner: LocalAccount) -> ChecksumAddress:
     """Register a dataset the way protectData does (DataProtector ``createDatasetWithSchema``)."""
-    dataprotector = chain.w3.eth.contract(
-        address=Web3.to_checksum_address(chain.deployment.dataprotector),
-        abi=chain.parts.dataprotector_artifact()["abi"],
-    )
-    call = dataprotector.functions.createDatasetWithSchema(
-        owner.address, f"data-{secrets.token_hex(4)}", schema, b"/p2p/test", secrets.token_bytes(32)
-    )
-    receipt = transact(chain, call, owner.address)
-    (event,) = dataprotector.events.DatasetSchema().process_receipt(receipt, errors=DISCARD)
-    dataset: ChecksumAddress = event["args"]["dataset"]
-    return dataset
-
-
-def register_app(chain: LocalChain, owner: LocalAccount) -> ChecksumAddress:
-    registry = _contract(chain, chain.deployment.app_registry, "AppRegistry")
-    args = (
-        owner.address,
-        f"app-{secrets.token_hex(4)}",
-        "DOCKER",
-        b"test/app:1.0",
-        secrets.token_bytes(32),
-        b"",
-    )
-    transact(chain, registry.functions.createApp(*args), owner.address)
-    app: ChecksumAddress = registry.functions.predictApp(*args).call()
-    return app
-
-
-def register_workerpool(chain: LocalChain, owner: LocalAccount) -> ChecksumAddress:
-    registry = _contract(chain, chain.deployment.workerpool_registry, "WorkerpoolRegistry")
-    args = (owner.address, f"pool-{secrets.token_hex(4)}")
-    transact(chain, registry.functions.createWorkerpool(*args), owner.address)
-    pool: ChecksumAddress = registry.functions.predictWorkerpool(*args).call()
-    return pool
+    return Web3.to_checksum_address(register_dataset(chain, owner.address))
 
 
 def start_task(
@@ -133,9 +90,9 @@ def start_task(
     """
     hub = _hub(chain)
     domain = Eip712Domain(*hub.functions.domain().call())
-    app = register_app(chain, app_owner)
+    app = Web3.to_checksum_address(register_app(chain, app_owner.address))
     dataset = create_protected_data(chain, dataset_owner)
-    workerpool = register_workerpool(chain, pool_owner)
+    workerpool = Web3.to_checksum_address(register_workerpool(chain, pool_owner.address))
     if price:
         transact(chain, hub.functions.deposit(), requester.address, value=3 * price * NRLC_IN_WEI)
         transact(chain, hub.functions.deposit(), pool_owner.address, value=price * NRLC_IN_WEI)

@@ -37,9 +37,11 @@ NO_TAG = "0x" + "00" * 32
 CLOSE = 1  # IexecLibOrders_v5.OrderOperationEnum.CLOSE
 
 
-def transact(chain: LocalChain, call: Any, sender: str) -> TxReceipt:
-    receipt = chain.w3.eth.wait_for_transaction_receipt(call.transact({"from": sender}))
-    assert receipt["status"] == 1, receipt
+def transact(chain: LocalChain, call: Any, sender: str, value: int = 0) -> TxReceipt:
+    """Send ``call`` from an unlocked dev account and insist it succeeded (reverts are silent otherwise)."""
+    tx_hash = call.transact({"from": Web3.to_checksum_address(sender), "value": value})
+    receipt = chain.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+    assert receipt["status"] == 1, f"transaction {tx_hash.hex()} reverted"
     return receipt
 
 
