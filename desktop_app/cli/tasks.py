@@ -16,6 +16,7 @@ from desktop_app.core.attestation.task_proof import TaskProofReport
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.ipfs_client import IpfsClient
+from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.runs import Runs
 from desktop_app.core.wallet import PushedKeys, ResultKeys, Wallet, WalletSession
@@ -132,7 +133,8 @@ def _verify(args: argparse.Namespace) -> int:
 
     async def run() -> TaskProofReport:
         profile, files = await _fetch(args, session, out)
-        return await verify_task(profile, session.address, args.task, files)
+        cache = CollateralCache(Database())
+        return await verify_task(profile, session.address, args.task, files, cache=cache)
 
     try:
         report = asyncio.run(run())

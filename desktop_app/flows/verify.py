@@ -18,8 +18,8 @@ import httpx
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
-from desktop_app.core.attestation.collateral import load_qvl_json
-from desktop_app.core.attestation.errors import CollateralFormatError
+from desktop_app.core.attestation.collateral import Collateral, load_qvl_json, quote_collateral_key
+from desktop_app.core.attestation.errors import CollateralFormatError, QuoteFormatError
 from desktop_app.core.attestation.task_proof import (
     Grant,
     TaskEvidence,
@@ -33,6 +33,7 @@ from desktop_app.core.iexec.market_client import MarketClient
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import DatasetOrder, order_hash, typed_data
 from desktop_app.core.iexec.result_digest import result_digest
+from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.flows.result import ResultFiles
 
 QUOTE_ENTRY = "attestation/quote.bin"
@@ -78,6 +79,24 @@ async def _sandbox_root(profile: NetworkProfile) -> TrustAnchor:
     return TrustAnchor.from_der(reply.content, "the local sandbox's simulated TEE root")
 
 
+def _collateral(
+    cache: CollateralCache | None, quote: bytes | None, served: str | None, now: datetime
+) -> Collateral | None:
+    """The freshest collateral for the quote's platform: the result's own bundle joins the cache, which
+    keeps whichever stays valid longest (a worker's stale bundle never replaces a fresher one that may
+    carry a revocation). The cache is not trusted: the verifier re-checks every signature over its bytes."""
+    if quote is None or served is None:
+        return None
+    try:
+        if cache is None:
+            return load_qvl_json(served)
+        cache.put(served, fetched_at=now)
+        cached = cache.get(quote_collateral_key(quote))
+        return cached.collateral() if cached is not None else None
+    except (CollateralFormatError, QuoteFormatError):
+        return None  # a quote without usable collateral fails the quote check
+
+
 async def verify_task(
     profile: NetworkProfile,
     owner: str,
@@ -85,6 +104,7 @@ async def verify_task(
     result: ResultFiles | None,
     *,
     now: datetime | None = None,
+    cache: CollateralCache | None = None,
 ) -> TaskProofReport:
     async with PocoClient(profile) as chain, MarketClient(profile) as market:
         task = await chain.view_task(task_id)
@@ -98,10 +118,8 @@ async def verify_task(
     output = result.deterministic_output if result is not None else None
     digest = await asyncio.to_thread(result_digest, output) if output is not None else None
     quote, collateral_text = await asyncio.to_thread(_attestation, result.archive) if result else (None, None)
-    try:
-        collateral = load_qvl_json(collateral_text) if collateral_text is not None else None
-    except CollateralFormatError:
-        collateral = None  # a quote without usable collateral fails the quote check
+    now = now or datetime.now(UTC)
+    collateral = await asyncio.to_thread(_collateral, cache, quote, collateral_text, now)
     sandbox = profile.tee_trust_anchor == "sandbox"
     evidence = TaskEvidence(
         task_id=bytes.fromhex(task_id.removeprefix("0x")),
@@ -122,6 +140,6 @@ async def verify_task(
         collateral=collateral,
         trust="sandbox" if sandbox else "intel",
         sandbox_root=await _sandbox_root(profile) if sandbox else None,
-        now=now or datetime.now(UTC),
+        now=now,
     )
     return check_task(evidence)

@@ -8,6 +8,9 @@ exactly as it was served, never re-serialized (spec §8: ``json.loads`` then ``d
 Everything is decoded eagerly here (certificates, CRLs, the two documents), so a :class:`Collateral`
 is always well-formed and any malformation surfaces as one :class:`CollateralFormatError`. Whether the
 collateral is *trustworthy* (signatures, dates, revocation) is decided by the verifier.
+
+A bundle serves one :class:`CollateralKey` (TEE, FMSPC, PCK CA) and a quote names the key it needs, so
+collateral fetched once can be filed and found again for every quote of the same platform model.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from desktop_app.core.attestation.chain import X509_ERRORS, unreadable
-from desktop_app.core.attestation.errors import CollateralFormatError
+from desktop_app.core.attestation.errors import CollateralFormatError, QuoteFormatError
+from desktop_app.core.attestation.pck import PckExtensionError, pck_extension
+from desktop_app.core.attestation.quote import Quote, Tee, parse_quote
 from desktop_app.core.attestation.tcb_info import (
     EnclaveIdentity,
     TcbInfo,
@@ -139,6 +146,68 @@ def to_qvl_json(collateral: Collateral) -> str:
             "qe_identity_signature": collateral.qe_identity.signature.hex(),
         }
     )
+
+
+PckCa = Literal["processor", "platform"]
+
+
+@dataclass(frozen=True)
+class CollateralKey:
+    """What selects a platform's collateral (spec §4, "Cache keys"): the TEE (TCB info and QE identity
+    differ between SGX and TDX), the platform model's FMSPC, and which PCK CA's CRL applies. Every quote
+    of one platform model shares it, so one cached bundle serves them all."""
+
+    tee: Tee
+    fmspc: str  # 12 upper-case hex digits
+    ca: PckCa
+
+    def __str__(self) -> str:
+        return f"{self.tee.value.upper()} FMSPC {self.fmspc}, PCK {self.ca} CA"
+
+
+def collateral_key(collateral: Collateral) -> CollateralKey:
+    """The key ``collateral`` claims to serve: read from its (not yet verified) TCB info and PCK CRL."""
+    tees = {"SGX": Tee.SGX, "TDX": Tee.TDX}
+    if collateral.tcb.id not in tees:
+        raise CollateralFormatError(f'the TCB info is for "{collateral.tcb.id}", neither SGX nor TDX')
+    ca = _pck_ca(collateral.pck_crl.issuer)
+    if ca is None:
+        raise CollateralFormatError("the PCK CRL is issued by neither a PCK Processor nor a Platform CA")
+    return CollateralKey(tees[collateral.tcb.id], collateral.tcb.fmspc.hex().upper(), ca)
+
+
+def quote_collateral_key(quote: bytes | Quote) -> CollateralKey:
+    """The key of the collateral ``quote`` needs: its TEE, the FMSPC in its PCK leaf, and the CA that
+    issued that leaf (spec §1.5: the issuer's name picks the CRL)."""
+    parsed = quote if isinstance(quote, Quote) else parse_quote(quote)
+    try:
+        leaf = x509.load_pem_x509_certificates(parsed.pck_chain_pem)[0]
+        fmspc = pck_extension(leaf).fmspc
+        ca = _pck_ca(leaf.issuer)
+    except (*X509_ERRORS, PckExtensionError) as e:
+        raise QuoteFormatError(f"its PCK certificate cannot be read ({e})") from e
+    if ca is None:
+        raise QuoteFormatError("its PCK certificate is issued by neither a PCK Processor nor a Platform CA")
+    return CollateralKey(parsed.tee, fmspc.hex().upper(), ca)
+
+
+def earliest_next_update(collateral: Collateral) -> datetime:
+    """When the first part of ``collateral`` (TCB info, QE identity, either CRL) is due to be replaced."""
+    return min(
+        collateral.tcb.next_update,
+        collateral.qe.next_update,
+        *(crl.next_update_utc for crl in (collateral.root_ca_crl, collateral.pck_crl) if crl.next_update_utc),
+    )
+
+
+def _pck_ca(name: x509.Name) -> PckCa | None:
+    """Intel names the two PCK CAs "Intel SGX PCK Processor CA" and "Intel SGX PCK Platform CA"."""
+    common = " ".join(str(a.value) for a in name.get_attributes_for_oid(x509.NameOID.COMMON_NAME))
+    if "Processor CA" in common:
+        return "processor"
+    if "Platform CA" in common:
+        return "platform"
+    return None
 
 
 def _build(

@@ -65,6 +65,20 @@ MIGRATIONS: tuple[str, ...] = (
         updated REAL NOT NULL
     );
     """,
+    # 3: Intel collateral per platform (core.store.collateral_cache), kept as served so quotes verify
+    # offline. The body is re-verified on every use; next_update only dates it for display and decides
+    # which of two bundles for one key to keep.
+    """
+    CREATE TABLE collateral_cache (
+        tee TEXT NOT NULL CHECK (tee IN ('sgx', 'tdx')),
+        fmspc TEXT NOT NULL,
+        ca TEXT NOT NULL CHECK (ca IN ('processor', 'platform')),
+        body TEXT NOT NULL,
+        fetched_at REAL NOT NULL,
+        next_update REAL NOT NULL,
+        PRIMARY KEY (tee, fmspc, ca)
+    );
+    """,
 )
 
 
