@@ -15,7 +15,7 @@ from desktop_app.core.iexec.market_client import MarketClient, MarketOrder
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import (
     NULL_ADDRESS,
-    TAG_TEE,
+    TAG_TEE_TDX,
     DatasetOrder,
     Eip712Domain,
     new_salt,
@@ -110,7 +110,7 @@ async def grant(
             dataset=dataset,
             datasetprice=price,
             volume=volume,
-            tag=TAG_TEE,
+            tag=TAG_TEE_TDX,
             apprestrict=app,
             workerpoolrestrict=NULL_ADDRESS,
             requesterrestrict=restrict,

@@ -22,6 +22,7 @@ from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import (
     NULL_ADDRESS,
     TAG_TEE,
+    TAG_TEE_TDX,
     AppOrder,
     DatasetOrder,
     RequestOrder,
@@ -157,7 +158,7 @@ async def run(
             workerpoolmaxprice=pool_order.order.workerpoolprice,
             requester=me,
             volume=1,
-            tag=TAG_TEE,
+            tag=TAG_TEE_TDX,
             category=pool_order.order.category,
             trust=0,
             beneficiary=me,

@@ -30,7 +30,10 @@ if TYPE_CHECKING:
 NULL_ADDRESS = "0x0000000000000000000000000000000000000000"
 NULL_BYTES32 = "0x" + "00" * 32
 TAG_TEE = "0x" + "00" * 31 + "01"
-"""Bit 0 of a tag: run in a TEE. DataProtector grants carry exactly this tag (spec §2, tags)."""
+"""Bit 0 of a tag: run in a TEE (the minimum a market query asks of an app order)."""
+TAG_TEE_TDX = "0x" + "00" * 31 + "09"
+"""TEE + TDX: what the official SDK v9 signs for a ``['tee']`` grant or request (its ``sign*`` add the TDX
+bit; tests/compat/test_sdk_hashes.py pins it), and what the sandbox pool and its apps offer."""
 
 UINT256_MAX = 2**256 - 1
 

@@ -18,6 +18,7 @@ from web3 import Web3
 from desktop_app.core.iexec.market_auth import authorization_header
 from desktop_app.core.iexec.orders import (
     NULL_ADDRESS,
+    TAG_TEE_TDX,
     AppOrder,
     Eip712Domain,
     Order,
@@ -31,8 +32,6 @@ from desktop_app.sandbox.iapps import SampleApp, sample_apps
 from desktop_app.sandbox.parts import Parts
 
 POOL_DESCRIPTION = "DataProtector Desktop sandbox pool (simulated TDX)"
-# TEE (bit 0) + TDX (bit 3): the simulated enclave produces TDX quotes.
-TAG_TEE_TDX = "0x" + "00" * 31 + "09"
 STANDING_VOLUME = 1_000_000
 CATEGORY = 0
 
