@@ -106,6 +106,19 @@ async def verify_task(
     now: datetime | None = None,
     cache: CollateralCache | None = None,
 ) -> TaskProofReport:
+    """Gather the task's evidence and judge it (see the module docstring)."""
+    return check_task(await gather_evidence(profile, owner, task_id, result, now=now, cache=cache))
+
+
+async def gather_evidence(
+    profile: NetworkProfile,
+    owner: str,
+    task_id: str,
+    result: ResultFiles | None,
+    *,
+    now: datetime | None = None,
+    cache: CollateralCache | None = None,
+) -> TaskEvidence:
     async with PocoClient(profile) as chain, MarketClient(profile) as market:
         task = await chain.view_task(task_id)
         deal = await chain.view_deal(task.deal_id)
@@ -121,7 +134,7 @@ async def verify_task(
     now = now or datetime.now(UTC)
     collateral = await asyncio.to_thread(_collateral, cache, quote, collateral_text, now)
     sandbox = profile.tee_trust_anchor == "sandbox"
-    evidence = TaskEvidence(
+    return TaskEvidence(
         task_id=bytes.fromhex(task_id.removeprefix("0x")),
         task=task,
         deal=deal,
@@ -142,4 +155,3 @@ async def verify_task(
         sandbox_root=await _sandbox_root(profile) if sandbox else None,
         now=now,
     )
-    return check_task(evidence)

@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop_app.core.attestation.task_proof import TaskEvidence, check_task
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.iexec.network import load_profile
+from desktop_app.core.iexec.poco_views import TaskStatus
 from desktop_app.core.localnet.control import DATA_DIR_ENV
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.wallet import ResultKeys, Wallet, WalletSession
 from desktop_app.flows.result import ResultFiles, fetch_result
-from desktop_app.flows.verify import verify_task
+from desktop_app.flows.verify import gather_evidence, verify_task
 
 pytestmark = pytest.mark.slow
 PASSWORD = "a long wallet password"
@@ -169,3 +173,93 @@ def test_no_plaintext_private_key_anywhere_after_the_cycle(cycle: dict[str, Any]
             scanned += 1
             assert not any(n in content for n in needles), f"{path} holds the private key in the clear"
     assert scanned > 5  # the wallet, the app's database, the results and the work folder were all read
+
+
+def _flip(data: bytes, index: int = 0) -> bytes:
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
+
+
+def _tamper_cases(ev: TaskEvidence) -> list[tuple[str, TaskEvidence, set[str]]]:
+    """(what was changed, the evidence with that change, the checks that must fail because of it)."""
+    other = "0x" + "11" * 20
+    task, grant, contribution = ev.task, ev.grant, ev.contribution
+    assert grant is not None and ev.output_digest is not None and ev.quote is not None
+    later = ev.now + timedelta(days=31)  # the sandbox's collateral is valid for 30 days
+    replace = dataclasses.replace
+
+    def in_task(**changes: Any) -> TaskEvidence:
+        return replace(ev, task=replace(task, **changes))
+
+    def in_contribution(**changes: Any) -> TaskEvidence:
+        return replace(ev, contribution=replace(contribution, **changes))
+
+    def in_grant(**changes: Any) -> TaskEvidence:
+        return replace(ev, grant=replace(grant, **changes))
+
+    return [
+        ("result digest of the held file", replace(ev, output_digest=_flip(ev.output_digest)), {"1"}),
+        ("result not readable", replace(ev, output_digest=None), {"1"}),
+        ("digest on chain", in_task(result_digest=_flip(task.result_digest)), {"1", "2", "6"}),
+        (
+            "contribution's result hash",
+            in_contribution(result_hash=_flip(contribution.result_hash)),
+            {"2", "3"},
+        ),
+        (
+            "contribution's result seal",
+            in_contribution(result_seal=_flip(contribution.result_seal)),
+            {"2", "3"},
+        ),
+        ("enclave challenge address", in_contribution(enclave_challenge=other), {"3", "4", "6"}),
+        ("enclave signature, one bit", replace(ev, enclave_sign=_flip(ev.enclave_sign, 10)), {"3"}),
+        ("enclave signature, truncated", replace(ev, enclave_sign=ev.enclave_sign[:40]), {"3"}),
+        ("enclave signature, v byte", replace(ev, enclave_sign=_flip(ev.enclave_sign, 64)), {"3"}),
+        (
+            "worker authorization, a bit",
+            replace(ev, authorization_sign=_flip(ev.authorization_sign, 5)),
+            {"4"},
+        ),
+        ("worker address", replace(ev, worker=other), {"2", "4"}),
+        ("workerpool owner", replace(ev, workerpool_owner=other), {"4"}),
+        ("a TEE broker set", replace(ev, teebroker=other), {"4"}),
+        ("someone else verifying", replace(ev, owner=other), {"5"}),
+        ("grant not found", replace(ev, grant=None), {"5"}),
+        ("grant signed by another", in_grant(signer=other), {"5"}),
+        ("grant content vs consumed hash", in_grant(computed_hash=_flip(grant.computed_hash)), {"5"}),
+        ("grant for another dataset", in_grant(dataset=other), {"5"}),
+        ("grant for another app", in_grant(apprestrict=other), {"5"}),
+        ("grant for another requester", in_grant(requesterrestrict=other), {"5"}),
+        ("task not completed", in_task(status=TaskStatus.ACTIVE), {"5"}),
+        ("app checksum on chain", replace(ev, app_checksum=_flip(ev.app_checksum)), {"6"}),
+        ("quote's REPORTDATA", replace(ev, quote=_flip(ev.quote, 568)), {"6"}),
+        ("quote's MRTD", replace(ev, quote=_flip(ev.quote, 184)), {"6"}),
+        ("quote's signature", replace(ev, quote=_flip(ev.quote, 640)), {"6"}),
+        ("quote without collateral", replace(ev, collateral=None), {"6"}),
+        ("collateral past nextUpdate", replace(ev, now=later), {"6"}),
+        ("collateral not yet issued", replace(ev, now=ev.now - timedelta(days=2)), {"6"}),
+        ("sandbox quote under Intel's root", replace(ev, trust="intel"), {"6"}),
+    ]
+
+
+def test_every_tampered_link_of_the_task_proof_is_rejected_with_its_reason(
+    cycle: dict[str, Any], sandbox: SandboxEndpoints, tmp_path: Path
+) -> None:
+    session = _owner_session(cycle)
+    profile = load_profile("local", sandbox=sandbox)
+    task = cycle["run"]["task_id"]
+
+    async def evidence() -> TaskEvidence:
+        async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
+            keys = ResultKeys(session.wallet.directory)
+            files = await fetch_result(chain, ipfs, session, keys, task, tmp_path / "r")
+        return await gather_evidence(profile, session.address, task, files)
+
+    base = asyncio.run(evidence())
+    assert check_task(base).valid
+    cases = _tamper_cases(base)
+    for what, tampered, expected in cases:
+        report = check_task(tampered)
+        failed = {check.name[0] for check in report.checks if not check.ok}
+        assert failed == expected, f"{what}: failed {failed}, expected {expected}"
+        assert all(check.detail for check in report.checks if not check.ok), what
+    assert len(cases) == 29
