@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.cli.common import Output, add_network_args, pick_account, unlocked_session
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.paths import app_data_dir
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.protect_jobs import ProtectJobs
@@ -71,7 +72,14 @@ def _protect(args: argparse.Namespace) -> int:
         name = args.name or args.path.name
         return await protect_flow.protect(services, args.path, name, progress_reporter(), Cancellation())
 
-    outcome = asyncio.run(run())
+    try:
+        outcome = asyncio.run(run())
+    except UserFacingError as e:
+        unfinished = [j for j in ProtectJobs(Database()).of_owner(args.network, session.address) if j.error]
+        if not unfinished:
+            raise
+        resume = f"resume with `dataprotector-desktop protect --resume {unfinished[-1].id}`"
+        raise UserFacingError(e.what, f"{e.hint}; {resume}" if e.hint else resume) from e
     Output(args.json).emit(asdict(outcome), lambda d: f"protected {d['name']} as {d['dataset']}")
     return 0
 
@@ -89,7 +97,7 @@ def _list(args: argparse.Namespace) -> int:
         lambda d: (
             "\n".join(
                 f"{i['address'] or '(not on chain yet)':42}  {i['state']:11} {i['name']}"
-                + (f"  [{i['error']}]" if i["error"] else "")
+                + (f"  [{i['error']}; resume: protect --resume {i['job_id']}]" if i["error"] else "")
                 for i in d["items"]
             )
             or "no protected data yet: run `dataprotector-desktop protect FILE`"
