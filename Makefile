@@ -9,14 +9,35 @@ STAMPS := .stamps
 # CI's wall clock is 90 minutes; the suite gets a hard outer limit well inside it.
 TEST_TIMEOUT ?= 3600
 
-.PHONY: run test setup parts lint bench clean
+# What Qt needs from the system: offscreen rendering (tests) and an X server (Xvfb, screenshots, real use);
+# see shared/design/desktop-engineering.md §1.4 and §6.
+SYSTEM_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 \
+  fonts-dejavu-core xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+  libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 
-setup: $(STAMPS)/venv $(STAMPS)/parts
+.PHONY: run test setup system parts lint bench clean
+
+setup: system $(STAMPS)/venv $(STAMPS)/parts
+
+# Installs the system libraries Qt needs when they are missing: by itself as root on Debian/Ubuntu,
+# otherwise it names them. Elsewhere (no dpkg) it trusts the system.
+system:
+	@command -v dpkg >/dev/null 2>&1 || { echo "system: no dpkg here; make sure Qt's libraries and Xvfb are installed"; exit 0; }; \
+	missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	else \
+	  echo "Qt needs these system packages, which are missing:$$missing"; \
+	  echo "Install them with:  sudo apt-get install -y --no-install-recommends$$missing"; \
+	  echo "(or run:  sudo make system)"; exit 1; \
+	fi
 
 $(STAMPS)/venv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,gui]'
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/npm: package.json package-lock.json
@@ -29,9 +50,9 @@ $(STAMPS)/parts: $(STAMPS)/npm $(STAMPS)/venv tools/build_parts.py desktop_app/s
 
 parts: $(STAMPS)/parts
 
-# 1. Install everything and start the app on the local sandbox.
+# 1. Install everything and open the window on the local sandbox (which the app starts itself).
 run: setup
-	$(BIN)/dataprotector-desktop sandbox up
+	$(BIN)/dataprotector-desktop
 
 lint: setup
 	$(BIN)/ruff check .
@@ -41,7 +62,12 @@ lint: setup
 
 # 2. Install everything and run the whole test suite.
 test: lint
-	timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 \
+	  timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider -p no:xvfb
+# The GUI tests get a process of their own: in one process with the rest of the suite, Qt segfaulted
+# (cause not found yet; each part passes on its own).
+	QT_QPA_PLATFORM=offscreen QT_API=pyside6 \
+	  timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider -p no:xvfb tests/gui
 
 bench: setup
 	$(BIN)/python tests/bench/bench_sandbox.py

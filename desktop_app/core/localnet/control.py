@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet.endpoints import ENDPOINTS_FILE, SandboxEndpoints
 from desktop_app.core.localnet.files import LOG_FILE, PID_FILE, STARTUP_ERROR_FILE
 from desktop_app.core.paths import app_data_dir
+from desktop_app.frozen import module_argv
 
 PARTS = ("rpc", "ipfs", "sms", "market", "faucet", "workerpool")
 START_TIMEOUT_S = 180.0
@@ -40,7 +40,7 @@ def default_data_dir() -> Path:
 
 
 def _daemon_argv(data_dir: Path, new_ports: bool, reset: bool) -> list[str]:
-    argv = [sys.executable, "-m", DAEMON_MODULE, "--data-dir", str(data_dir)]
+    argv = module_argv(DAEMON_MODULE, "--data-dir", str(data_dir))
     return argv + (["--new-ports"] if new_ports else []) + (["--reset"] if reset else [])
 
 

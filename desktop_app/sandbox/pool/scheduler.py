@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from web3 import AsyncWeb3
 from desktop_app.core.iexec.poco_views import Deal, Task, TaskStatus
 from desktop_app.core.iexec.sms_auth import sign_challenge, tee_challenge_request_hash
 from desktop_app.core.localnet.files import LOG_FILE
+from desktop_app.frozen import module_argv
 from desktop_app.sandbox.chain import accounts
 from desktop_app.sandbox.chain.view import ChainView
 from desktop_app.sandbox.pool.journal import TaskJournal, TaskRecord, TaskState
@@ -49,7 +49,7 @@ def launch_worker(data_dir: Path, task_id: str) -> int:
     """One process per task, detached from the scheduler's lifetime only through the journal."""
     with (data_dir / LOG_FILE).open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE, "--data-dir", str(data_dir), "--task", task_id],
+            module_argv(WORKER_MODULE, "--data-dir", str(data_dir), "--task", task_id),
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,

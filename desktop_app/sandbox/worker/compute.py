@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from desktop_app.frozen import script_argv
 from desktop_app.sandbox.iapps import SampleApp, sample_apps
 from desktop_app.sandbox.sms.store import SecretKind
 from desktop_app.sandbox.worker.context import TaskContext, TaskFailure
@@ -76,7 +76,7 @@ def run_app(ctx: TaskContext, app: SampleApp, env: dict[str, str]) -> None:
     try:
         with log_path.open("wb") as log:
             done = subprocess.run(
-                [sys.executable, str(app.folder / app.entrypoint)],
+                script_argv(app.folder / app.entrypoint),
                 cwd=ctx.workdir,
                 env=env,
                 stdin=subprocess.DEVNULL,

@@ -1,0 +1,325 @@
+"""The Protected data page: protect files and folders, follow each protect, resume the ones that stopped.
+
+Files arrive by a drop anywhere on the window (the window forwards them to ``protect_paths``), or by
+Open… (Ctrl+O). Each protect is one operation of the runner, drawn inline: its row changes state as the
+flow reports steps, and the detail pane shows its checklist. The list itself is re-read from the
+network and the journal (``list_protected``) when the page opens, after every protect, and on F5.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.store.protect_jobs import ProtectJob
+from desktop_app.flows import protect as protect_flow
+from desktop_app.flows.listing import ProtectedItem, list_protected
+from desktop_app.ui.context import AppState
+from desktop_app.ui.operations import Operation, OperationRunner, OperationState
+from desktop_app.ui.pages.empty import EmptyState
+from desktop_app.ui.pages.protected_detail import ProtectedDetail
+from desktop_app.ui.pages.protected_model import ProtectedDelegate, ProtectedModel
+from desktop_app.ui.pages.protected_rows import LiveOutcome, LiveProtect, ProtectedIndex, Row
+from desktop_app.ui.pages.refresher import Refresher, Work
+from desktop_app.ui.theme import heading, set_tone
+
+Listing = tuple[list[ProtectedItem], list[ProtectJob]]
+
+
+class ProtectedPage(QWidget):
+    def __init__(self, state: AppState, runner: OperationRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.runner = state, runner
+        self.index = ProtectedIndex()
+        self.model = ProtectedModel(self.index, self)
+        self.operations: dict[str, Operation] = {}
+        self.refresher = Refresher(runner, self.tr("Read your protected data"), self._read, self._listed)
+        self._file_dialog: QFileDialog | None = None
+
+        self.protect_file_button = QPushButton(self.tr("Protect a file…"))
+        self.protect_file_button.setProperty("primary", True)
+        self.protect_file_button.setAccessibleName(self.tr("Protect a file"))
+        self.protect_file_button.setToolTip(self.tr("Choose files to protect (Ctrl+O)"))
+        self.protect_file_button.clicked.connect(self.open_files)
+        self.protect_folder_button = QPushButton(self.tr("Protect a folder…"))
+        self.protect_folder_button.setAccessibleName(self.tr("Protect a folder"))
+        self.protect_folder_button.clicked.connect(self.open_folder)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.setAccessibleName(self.tr("Refresh the list"))
+        self.refresh_button.setToolTip(self.tr("Read the list again from the network (F5)"))
+        self.refresh_button.clicked.connect(self.refresh)
+
+        self.list = QListView()
+        self.list.setObjectName("itemList")
+        self.list.setAccessibleName(self.tr("Protected data"))
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(ProtectedDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.detail = ProtectedDetail()
+        self.detail.retry_clicked.connect(self.retry)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.dataChanged.connect(self._show_current)
+        self._selected: frozenset[str] = frozenset()
+
+        self.stack = QStackedWidget()
+        self.loading = QLabel(self.tr("Waiting for the network…"))
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_tone(self.loading, "muted")
+        self.empty = self._empty_state()
+        detail_scroll = QScrollArea()  # a long checklist scrolls instead of squeezing its rows
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(detail_scroll)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+        for widget in (self.loading, self.empty, splitter):
+            self.stack.addWidget(widget)
+        self.content = splitter
+
+        toolbar = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(heading(self.tr("Protected data"), 1.6))
+        subtitle = QLabel(self.tr("Encrypted, stored and registered; only the iApps you allow can read it."))
+        subtitle.setWordWrap(True)
+        set_tone(subtitle, "muted")
+        titles.addWidget(subtitle)
+        toolbar.addLayout(titles, 1)
+        for button in (self.refresh_button, self.protect_folder_button, self.protect_file_button):
+            toolbar.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+        layout = QVBoxLayout(self)
+        pad = self.fontMetrics().height()
+        layout.setContentsMargins(pad * 2, pad, pad * 2, pad * 2)
+        layout.setSpacing(pad)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.stack, 1)
+
+        state.connection_changed.connect(self.refresh)
+        state.account_changed.connect(self._account_changed)
+        self._update_stack()
+
+    def _empty_state(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("dropZone")
+        frame.setAccessibleName(self.tr("Drop area"))
+        frame.setAccessibleDescription(
+            self.tr("Drop files or folders anywhere on the window to protect them")
+        )
+        empty = EmptyState(
+            "upload",
+            self.tr("Protect your first file"),
+            self.tr(
+                "Drop a file or a folder anywhere on this window, or choose one. It is encrypted on this "
+                "computer before anything leaves it; the original is never modified."
+            ),
+            self.tr("Choose a file…"),
+        )
+        assert empty.button is not None
+        self.empty_button = empty.button
+        self.empty_button.clicked.connect(self.open_files)
+        layout = QVBoxLayout(frame)
+        layout.addWidget(empty)
+        return frame
+
+    def set_drop_active(self, active: bool) -> None:
+        """Highlight the drop area while files are dragged over the window."""
+        if self.empty.property("active") != active:
+            self.empty.setProperty("active", active)
+            self.empty.style().unpolish(self.empty)
+            self.empty.style().polish(self.empty)
+
+    # -- starting protects --------------------------------------------------------------------
+
+    def open_files(self) -> None:
+        """Open… (Ctrl+O): a file dialog opened with ``open()``, never a nested loop."""
+        self._open_dialog(QFileDialog.FileMode.ExistingFiles, self.tr("Choose files to protect"))
+
+    def open_folder(self) -> None:
+        self._open_dialog(QFileDialog.FileMode.Directory, self.tr("Choose a folder to protect"))
+
+    def _open_dialog(self, mode: QFileDialog.FileMode, title: str) -> None:
+        dialog = QFileDialog(self.window(), title)
+        dialog.setFileMode(mode)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if mode == QFileDialog.FileMode.Directory:
+            dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+        dialog.filesSelected.connect(lambda files: self.protect_paths([Path(f) for f in files]))
+        self._file_dialog = dialog
+        dialog.open()
+
+    def protect_paths(self, paths: list[Path]) -> None:
+        for path in paths:
+            self._start(path.name or str(path), str(path.resolve()), path, None)
+
+    def retry(self, job_id: str) -> None:
+        """Resume a failed or unfinished protect from its last finished step."""
+        job = self.index.jobs.get(job_id)
+        same_job = {token: live for token, live in self.index.live.items() if live.job_id == job_id}
+        if job is None or any(live.outcome == LiveOutcome.RUNNING for live in same_job.values()):
+            return
+        for token in same_job:  # the failed attempt gives way to the new one
+            del self.index.live[token]
+        self._start(job.name, job.source, None, job_id)
+
+    def _start(self, name: str, source: str, path: Path | None, job_id: str | None) -> None:
+        token = uuid.uuid4().hex
+        live = LiveProtect(token, name, source, time.time(), job_id or "")
+        self.index.live[token] = live
+        state, window = self.state, self.window()
+
+        async def work(operation: Operation) -> protect_flow.ProtectOutcome:
+            connection = await state.connected()
+            session = await state.unlocked(window, self.tr("to protect %1.").replace("%1", name))
+            context = state.context
+            services = protect_flow.ProtectServices(
+                connection.profile, session, context.jobs, context.work_dir
+            )
+            if job_id is not None:
+                return await protect_flow.resume(services, job_id, operation.report, operation.cancellation)
+            assert path is not None
+            return await protect_flow.protect(services, path, name, operation.report, operation.cancellation)
+
+        operation = self.runner.run(
+            self.tr("Protect %1").replace("%1", name),
+            work,
+            steps=protect_flow.STEPS,
+            cancellable=True,
+            progress="inline",
+            on_success=lambda outcome: self._protected(token, outcome),
+        )
+        self.operations[token] = operation
+        operation.changed.connect(lambda: self._live_progress(token))
+        operation.finished.connect(lambda: self._live_finished(token))
+        self._reload()
+        self._select(frozenset({token}))
+
+    def _live_progress(self, token: str) -> None:
+        live, operation = self.index.live.get(token), self.operations.get(token)
+        if live is None or operation is None:
+            return
+        current = operation.tracker.current
+        step = current.name if current is not None else live.step
+        if step != live.step:
+            live.step = step
+            self._reload()
+        elif self.detail.row is not None and token in self.detail.row.identities:
+            self.detail.show_row(self.detail.row, operation)
+
+    def _protected(self, token: str, outcome: protect_flow.ProtectOutcome) -> None:
+        """The outcome names the journal entry: read it now (a local read) for the detail pane's facts."""
+        if (live := self.index.live.get(token)) is not None:
+            live.job_id, live.address = outcome.job_id, outcome.dataset
+            self.index.jobs[outcome.job_id] = self.state.context.jobs.get(outcome.job_id)
+
+    def _live_finished(self, token: str) -> None:
+        live, operation = self.index.live.get(token), self.operations.pop(token, None)
+        if live is None or operation is None:
+            return
+        if operation.state == OperationState.SUCCEEDED:
+            live.outcome = LiveOutcome.DONE
+        elif operation.state == OperationState.FAILED:
+            live.outcome, live.error = LiveOutcome.FAILED, str(operation.error or "")
+        else:
+            del self.index.live[token]
+        self._reload()
+        self.refresh()
+
+    # -- the list -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the list from the network and the journal (once at a time; again if asked meanwhile)."""
+        self.refresher.request()
+
+    def _read(self) -> Work[Listing] | None:
+        session = self.state.session
+        if session is None:
+            return None
+        state, owner = self.state, session.address
+
+        async def work(_operation: Operation) -> Listing:
+            connection = await state.connected()
+            jobs = state.context.jobs
+            items = await list_protected(connection.profile, owner, jobs)
+            return items, await asyncio.to_thread(jobs.of_owner, connection.profile.name, owner)
+
+        return work
+
+    def _listed(self, listing: Listing) -> None:
+        if self.state.session is None:
+            return
+        self.index.set_listing(*listing)
+        self._reload()
+
+    def _account_changed(self) -> None:
+        self.index = ProtectedIndex()
+        self.model.index_data = self.index
+        self._reload()
+        self.refresh()
+
+    def _reload(self) -> None:
+        self.model.reload()
+        self._update_stack()
+        self._show_current()
+
+    def _update_stack(self) -> None:
+        if self.model.rowCount():
+            self.stack.setCurrentWidget(self.content)
+        elif self.index.loaded:
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentWidget(self.loading)
+
+    # -- selection and detail -----------------------------------------------------------------
+
+    def _remember_selection(self) -> None:
+        row = self.model.row_at(self.list.currentIndex())
+        self._selected = row.identities if row is not None else frozenset()
+
+    def _restore_selection(self) -> None:
+        self._select(self._selected)
+
+    def _select(self, identities: frozenset[str]) -> None:
+        found = self.model.find(identities)
+        if not found.isValid() and self.model.rowCount():
+            found = self.model.index(0)
+        if found.isValid():
+            self.list.selectionModel().setCurrentIndex(
+                found, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        self._show_current()
+
+    def _current_changed(self, current: QModelIndex | QPersistentModelIndex, _previous: object) -> None:
+        self._show_current()
+
+    def _show_current(self) -> None:
+        row: Row | None = self.model.row_at(self.list.currentIndex())
+        operation = self.operations.get(row.live_token) if row is not None and row.live_token else None
+        self.detail.show_row(row, operation)
+
+    @property
+    def selected_row(self) -> Row | None:
+        return self.model.row_at(self.list.currentIndex())
