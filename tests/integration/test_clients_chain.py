@@ -20,7 +20,7 @@ from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.chain import PocoClient, task_id
 from desktop_app.core.iexec.market_client import MarketClient
 from desktop_app.core.iexec.multiaddr import encode_ipfs
-from desktop_app.core.iexec.network import NetworkProfile, load_profile
+from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import (
     NULL_ADDRESS,
     TAG_TEE,
@@ -47,11 +47,6 @@ def unlocked(wallet_dir: Path, private_key: str) -> WalletSession:
     session = WalletSession(wallet, wallet.import_private_key(private_key, "pw").address, idle_timeout=3600)
     session.unlock("pw")
     return session
-
-
-@pytest.fixture(scope="module")
-def profile(sandbox: SandboxEndpoints) -> NetworkProfile:
-    return load_profile("local", sandbox)
 
 
 @pytest.fixture(scope="module")

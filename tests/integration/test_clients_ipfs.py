@@ -12,15 +12,9 @@ import pytest
 
 from desktop_app.core.errors import ProtocolUnavailable, UserCancelled, UserFacingError
 from desktop_app.core.iexec.ipfs_client import CHUNK_BYTES, IpfsClient
-from desktop_app.core.iexec.network import NetworkProfile, load_profile
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
+from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.sandbox.ipfs.server import create_app
 from tests.support.servers import serve
-
-
-@pytest.fixture(scope="module")
-def profile(sandbox: SandboxEndpoints) -> NetworkProfile:
-    return load_profile("local", sandbox)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import os
 import socket
 
 import pytest
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.market_client import MarketClient
 from desktop_app.core.iexec.multiaddr import encode_ipfs
-from desktop_app.core.iexec.network import NetworkProfile, load_profile
+from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import (
     NULL_ADDRESS,
     TAG_TEE,
@@ -28,36 +27,7 @@ from desktop_app.core.iexec.orders import (
     order_hash,
     sign_order,
 )
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
-from desktop_app.core.wallet.signing import FeeData, SignedTx, TxRequest, sign_transaction
-
-
-@pytest.fixture(scope="module")
-def profile(sandbox: SandboxEndpoints) -> NetworkProfile:
-    return load_profile("local", sandbox)
-
-
-@pytest.fixture(scope="module")
-def owner(sandbox: SandboxEndpoints) -> LocalAccount:
-    account: LocalAccount = Account.from_key(sandbox.devAccounts[3].privateKey)
-    return account
-
-
-@pytest.fixture(scope="module")
-def other(sandbox: SandboxEndpoints) -> LocalAccount:
-    account: LocalAccount = Account.from_key(sandbox.devAccounts[4].privateKey)
-    return account
-
-
-class KeySigner:
-    """A bare key as a transaction signer, to register the datasets these tests grant access to."""
-
-    def __init__(self, account: LocalAccount) -> None:
-        self.account = account
-        self.address = account.address
-
-    def sign_transaction(self, tx: TxRequest, fees: FeeData) -> SignedTx:
-        return sign_transaction(self.account, tx, fees)
+from tests.support.signers import KeySigner
 
 
 async def dataset_and_domain(profile: NetworkProfile, owner: LocalAccount) -> tuple[str, Eip712Domain]:

@@ -12,33 +12,12 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.compat import properties
 from keyring.errors import KeyringLocked
 
 from desktop_app.core.wallet import ALLOWED_BACKENDS, PasswordMemory, Wallet, WalletSession
+from tests.support.signers import MemoryKeyring
 
 ADDRESS = "0x19E7E376E7C213B7E7e7e46cc70A5dD086DAff2A"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict, for one test."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test backend, only used when injected")
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.entries[(service, username)]
 
 
 class LockedKeyring(MemoryKeyring):

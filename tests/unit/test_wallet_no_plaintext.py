@@ -17,8 +17,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from eth_account import Account
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
 
 from desktop_app.core.wallet import (
     FeeData,
@@ -30,28 +28,10 @@ from desktop_app.core.wallet import (
     WalletSession,
     result_key,
 )
+from tests.support.signers import MemoryKeyring
 
 PASSWORD = "pass-Ω-word"
 DEV_PHRASE = "test test test test test test test test test test test junk"
-
-
-class MemoryKeyring(KeyringBackend):
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test backend, only used when injected")
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.entries[(service, username)]
 
 
 def encodings(secret: bytes) -> set[bytes]:
