@@ -227,13 +227,10 @@ class FirstRunView(QWidget):
     def _password_changed(self) -> None:
         strength = self.setup.set_password(self.password.text(), self.confirmation.text())
         self.strength.setValue(strength.score)
-        self.strength_text.setText(
-            self.tr("Strength: %1. %2")
-            .replace("%1", strength.label)
-            .replace("%2", strength.hint.capitalize())
-            if self.password.text()
-            else ""
-        )
+        described = self.tr("Strength: %1").replace("%1", strength.label)
+        if strength.hint:
+            described += " — " + strength.hint
+        self.strength_text.setText(described + "." if self.password.text() else "")
         set_tone(self.strength_text, _STRENGTH_TONES[strength.score])
         if self.confirmation.text():
             matches = self.setup.passwords_match

@@ -1,16 +1,20 @@
 """Connecting the window to its network, and leaving the local sandbox as it was found.
 
 On ``local`` the sandbox is started if no instance runs yet (``control.up`` spawns and health-checks it,
-which blocks: it runs in a worker thread). The connection remembers whether this app started it, so
-quitting stops only a sandbox the app itself started, never one the user or another app had running.
+which blocks: it runs in a worker thread). The connection remembers whether this app started it (its
+daemon is younger than our request), so quitting stops only a sandbox the app itself started, never one
+the user or another app had running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from desktop_app.core.iexec.network import NetworkProfile, load_profile
 from desktop_app.core.localnet import control
@@ -18,6 +22,7 @@ from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.flows.progress import Reporter, StepDone, StepStarted
 
 START_SANDBOX = "START_SANDBOX"
+_CLOCK_SLACK_S = 1.0  # process start times are rounded; a daemon older than this is not ours
 CONNECT = "CONNECT"
 
 
@@ -45,14 +50,30 @@ async def connect_network(name: str, report: Reporter) -> Connection:
         return Connection(profile)
     data_dir = control.default_data_dir()
     report(StepStarted(START_SANDBOX))
-    running = await asyncio.to_thread(control.running_endpoints, data_dir)
-    endpoints = running if running is not None else await asyncio.to_thread(control.up, data_dir)
+    asked_at = time.time()
+    endpoints = await asyncio.to_thread(control.up, data_dir)  # returns at once if one runs already
     report(StepDone(START_SANDBOX))
-    return Connection(load_profile(name, sandbox=endpoints), endpoints, running is None, data_dir)
+    started = await asyncio.to_thread(_started_since, endpoints.pid, asked_at)
+    return Connection(load_profile(name, sandbox=endpoints), endpoints, started, data_dir)
+
+
+def _started_since(pid: int, moment: float) -> bool:
+    """Whether the sandbox daemon ``pid`` was started after ``moment``, i.e. by our ``up`` call.
+
+    Judged by the process's start time rather than by asking "is one running?" first, which can
+    answer no for a sandbox that runs, and would then stop someone else's sandbox at quit.
+    """
+    try:
+        return psutil.Process(pid).create_time() >= moment - _CLOCK_SLACK_S
+    except psutil.Error:
+        return False
 
 
 def disconnect(connection: Connection) -> list[str]:
-    """Stop the sandbox if this app started it (blocking: call it at quit, after the window closed)."""
-    if connection.started_sandbox and connection.sandbox_dir is not None:
-        return control.down(connection.sandbox_dir)
-    return []
+    """Stop the sandbox if this app started it and it is still that one (blocking: call it at quit)."""
+    if not connection.started_sandbox or connection.sandbox_dir is None or connection.endpoints is None:
+        return []
+    running = control.running_endpoints(connection.sandbox_dir)
+    if running is None or running.pid != connection.endpoints.pid:
+        return []
+    return control.down(connection.sandbox_dir)

@@ -181,12 +181,16 @@ class OperationRunner(QObject):
         """True while a long job (a protect) runs: quitting would interrupt it, so the window asks."""
         return any(op.running and op.cancellable for op in self.operations)
 
-    def shutdown(self) -> None:
-        """On quit: ask cooperative flows to stop, stop waiting for the others, and start nothing new."""
+    def shutdown(self, *, cancel_tasks: bool = True) -> None:
+        """On quit: start nothing new, ask cooperative flows to stop, and stop waiting for the others.
+
+        ``cancel_tasks=False`` lets the running work end by itself (tests drain it that way: cancelling a
+        task in the middle of a web3 request can leave web3's process-wide session lock held).
+        """
         self._closed = True
         for operation in self.operations:
             operation.cancel()
-            if operation.task is not None and not operation.task.done():
+            if cancel_tasks and operation.task is not None and not operation.task.done():
                 operation.task.cancel()
 
     async def _drive(

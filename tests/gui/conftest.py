@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -22,6 +23,7 @@ import qasync
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from shiboken6 import Shiboken
 
 from desktop_app.core.iexec.network import load_profile
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
@@ -173,15 +175,23 @@ def open_window(
         return window
 
     yield make
+    # Let running work end by itself before anything is cancelled: a task cancelled inside a web3
+    # request can leave web3's process-wide session lock held, and every later test would hang.
     for window in windows:
-        window.runner.shutdown()
+        window.runner.shutdown(cancel_tasks=False)
+    with contextlib.suppress(TimeoutError):  # whatever still runs after that is cancelled below
+        run_until(qloop, lambda: not any(w.runner.operations for w in windows if Shiboken.isValid(w)), 30)
+    for window in windows:
+        if Shiboken.isValid(window):
+            window.runner.shutdown()
     pending = [t for t in asyncio.all_tasks(qloop) if not t.done()]
     if pending:
         qloop.run_until_complete(asyncio.wait(pending, timeout=10))
     for window in windows:
-        window._quitting = True
-        window.close()
-        window.deleteLater()
+        if Shiboken.isValid(window):
+            window._quitting = True
+            window.close()
+            window.deleteLater()
 
 
 def import_dev_account(context: AppContext, endpoints: SandboxEndpoints, index: int) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app.core.paths import APP_NAME
@@ -36,6 +36,7 @@ from desktop_app.ui.pages.access_model import ACTION_COLUMN
 from desktop_app.ui.pages.protected_rows import DisplayState
 from desktop_app.ui.review import ReviewDialog
 from desktop_app.ui.unlock import UnlockDialog
+from tests.gui.events import drag_enter
 
 T = TypeVar("T", bound=QWidget)
 PASSWORD = "a quiet harbour at dawn"
@@ -160,7 +161,7 @@ class Walk:
         mime.setUrls([QUrl.fromLocalFile(str(path))])
         center = QPointF(self.window.rect().center())
         args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(self.window, QDragEnterEvent(center, *args))
+        QApplication.sendEvent(self.window, drag_enter(center, mime))
         QApplication.sendEvent(self.window, QDropEvent(center, *args))
 
     def unlock_dialog(self) -> UnlockDialog | None:

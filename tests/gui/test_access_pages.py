@@ -134,6 +134,7 @@ def test_grant_then_click_to_revoke_then_revoke_all(
     run_until(qloop, lambda: model.rowCount() == 1 and model.index(0, 5).data() == "Revoked ✓", 30)
     run_until(qloop, lambda: not window.runner.operations, 30)
     assert model.index(0, 5).data() == "Revoked ✓"  # still shown after the refresh, as confirmed
+    assert model.index(0, 3).data() == "0 of 1"
 
     for name in ("Email domain check", "CSV column aggregates"):
         grant_from_the_apps_page(window, qloop, name, dataset)
@@ -151,6 +152,7 @@ def test_grant_then_click_to_revoke_then_revoke_all(
         RowStatus.REVOKED
     ] * 3  # type: ignore[union-attr]
     assert not access.revoke_all_button.isEnabled()
+    assert access.table.indexWidget(access.model.index(0, ACTION_COLUMN)) is None  # nothing left to revoke
 
 
 def test_keeping_access_in_the_confirmation_changes_nothing(

@@ -18,7 +18,14 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.network import Connection
 from desktop_app.ui.pages.protected_rows import DisplayState
 from desktop_app.ui.unlock import UnlockDialog
-from tests.gui.conftest import PASSWORD, import_dev_account, run_until, sandbox_connector, top_dialogs
+from tests.gui.conftest import (
+    PASSWORD,
+    import_dev_account,
+    run_until,
+    sandbox_connector,
+    top_dialogs,
+)
+from tests.gui.events import drag_enter
 
 pytestmark = pytest.mark.slow
 ACCOUNT = 0
@@ -32,9 +39,7 @@ def drag_files(window: MainWindow, paths: list[Path]) -> tuple[QDragEnterEvent, 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     center = QPointF(window.rect().center())
-    enter = QDragEnterEvent(
-        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    enter = drag_enter(center, mime)
     QApplication.sendEvent(window, enter)
     drop = QDropEvent(
         center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -122,13 +127,7 @@ def test_the_checklist_follows_the_steps_while_protecting(
 def test_a_text_drag_is_refused(window: MainWindow) -> None:
     mime = QMimeData()
     mime.setText("not a file")
-    enter = QDragEnterEvent(
-        QPointF(window.rect().center()),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter = drag_enter(QPointF(window.rect().center()), mime)
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
 

@@ -148,7 +148,7 @@ class AccessPage(QWidget):
             return
         listing, names = result
         self.index.set_listing(listing, names, session.address)
-        current = self.filter.currentData()
+        current = self._filter_value()
         self.filter.blockSignals(True)
         self.filter.clear()
         self.filter.addItem(self.tr("All protected data"), "")
@@ -159,8 +159,12 @@ class AccessPage(QWidget):
         self.filter.blockSignals(False)
         self._filter_changed()
 
+    def _filter_value(self) -> str:
+        """The chosen dataset, or "" for all of them."""
+        return str(self.filter.currentData() or "")
+
     def _filter_changed(self) -> None:
-        self.index.only_dataset = str(self.filter.currentData() or "")
+        self.index.only_dataset = self._filter_value()
         self.model.reload()
         self._show()
 

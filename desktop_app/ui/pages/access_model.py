@@ -78,9 +78,12 @@ class GrantsModel(QAbstractTableModel):
         if column == 2:
             return "anyone" if row.anyone else ("you" if row.mine else short_address(grant.requester))
         if column == 3:
-            return (
-                "unlimited" if grant.volume >= access.BULK_VOLUME else f"{grant.remaining} of {grant.volume}"
-            )
+            if grant.volume >= access.BULK_VOLUME:
+                return "unlimited"
+            left = (
+                0 if row.status == RowStatus.REVOKED else grant.remaining
+            )  # the listing predates the revoke
+            return f"{left} of {grant.volume}"
         if column == 4:
             return "free" if grant.price == 0 else f"{grant.price} nRLC"
         if column == 5:
