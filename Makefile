@@ -66,8 +66,7 @@ test: lint
 	  timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider -p no:xvfb
 
 
-# The GUI tests, not yet part of `make test`: in one process with the rest of the suite Qt segfaulted,
-# and in a fresh clone some of them failed (see the session note). Run them on their own until fixed.
+# The GUI tests alone (they are part of `make test` too).
 test-gui: setup
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 \
 	  timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider -p no:xvfb tests/gui
