@@ -1,8 +1,10 @@
-"""Shared material for the attestation tests: the real dcap-qvl sample vectors and sandbox-built evidence.
+"""Shared material for the attestation tests: real quotes with their collateral, and sandbox-built evidence.
 
-The real vectors live in ``tests/data/dcap_qvl_samples`` (provenance and license in its README). The
-sandbox PKI is generated once per test session: keys are cheap, but every test sharing one hierarchy
-also shows that quotes from one sandbox verify against collateral issued separately for it.
+The real vectors live under ``tests/data``: ``dcap_qvl_samples`` (the dcap-qvl PyPI sdist) and the
+folders listed in ``PUBLIC_QUOTES`` / ``PUBLIC_COLLATERALS`` (public GitHub repositories); each folder's
+README gives every file's provenance, license and the fixed verification time chosen. The sandbox PKI
+is generated once per test session: keys are cheap, but every test sharing one hierarchy also shows
+that quotes from one sandbox verify against collateral issued separately for it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from desktop_app.core.attestation.collateral import Collateral, load_qvl_json
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from desktop_app.core.attestation.collateral import Collateral, from_pcs, load_qvl_json, to_qvl_json
 from desktop_app.core.attestation.quote import Quote, parse_quote
 from desktop_app.core.attestation.trust import TrustAnchor
 from desktop_app.sandbox.enclave.pki import SandboxPki
@@ -26,7 +31,8 @@ from desktop_app.sandbox.enclave.quote_builder import (
     sign_raw,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "dcap_qvl_samples"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLES = DATA / "dcap_qvl_samples"
 
 REAL_QUOTES = (
     "sgx_quote",
@@ -38,6 +44,88 @@ REAL_QUOTES = (
 )
 REAL_COLLATERALS = ("sgx_quote", "tdx_quote", "tdx_quote_td15ex", "tdx_quote_outdated")
 
+
+@dataclass(frozen=True)
+class PcsFiles:
+    """Collateral kept as the separate pieces Intel's PCS serves (signed JSON bodies and CRLs verbatim, each
+    certificate as DER), assembled here the way a PCS client does: through ``from_pcs``, with the issuer
+    chains built from the certificates (signer first, root last) as PCS response headers carry them."""
+
+    folder: str
+    tcb_info: str
+    qe_identity: str
+    pck_crl: str
+    pck_ca: str
+    root_ca_crl: str
+    tcb_signing: str
+    root: str
+
+    def collateral_text(self) -> str:
+        def read(name: str) -> bytes:
+            return (DATA / self.folder / name).read_bytes()
+
+        def chain(*names: str) -> str:
+            return "".join(
+                x509.load_der_x509_certificate(read(n)).public_bytes(Encoding.PEM).decode() for n in names
+            )
+
+        signing = chain(self.tcb_signing, self.root)
+        return to_qvl_json(
+            from_pcs(
+                tcb_info_response=read(self.tcb_info),
+                tcb_info_issuer_chain=signing,
+                qe_identity_response=read(self.qe_identity),
+                qe_identity_issuer_chain=signing,
+                pck_crl=read(self.pck_crl),
+                pck_crl_issuer_chain=chain(self.pck_ca, self.root),
+                root_ca_crl=read(self.root_ca_crl),
+            )
+        )
+
+
+# Real quotes and collateral from public GitHub repositories (beyond the dcap-qvl sdist): name -> file
+# under tests/data. Names are "<source>/<what>"; each folder's README says where every file comes from.
+_AUTOMATA = "automata_dcap_attestation"
+PUBLIC_QUOTES = {
+    "automata/sgx_00606a": f"{_AUTOMATA}/testQuoteV3OnChainAttestation.quote.bin",
+    "automata/sgx_debug": f"{_AUTOMATA}/quoteV3.hex",
+    "automata/tdx_00806f05": f"{_AUTOMATA}/testTDXQuoteV4OnChainAttestation.quote.bin",
+    "automata/tdx_sample": f"{_AUTOMATA}/sample.hex",
+    "automata/tdx_v5_alibaba": f"{_AUTOMATA}/alibaba_quote_5.dat",
+    "oasis/sgx_00606a": "oasis_core/quote_v3_ecdsa_p256_pck_chain.bin",
+    "dcap_qvl_repo/tdx_20a06f": "dcap_qvl_repo/quote_hex.txt",
+}
+
+
+def _automata(tcb_info: str, qe_identity: str, pck_crl: str) -> PcsFiles:
+    """One of Automata's collateral sets: its documents, and the certificates and root CRL its tests share."""
+    return PcsFiles(
+        _AUTOMATA,
+        tcb_info=tcb_info,
+        qe_identity=qe_identity,
+        pck_crl=pck_crl,
+        pck_ca="platformDer.der",
+        root_ca_crl="rootCrlDer.der",
+        tcb_signing="signingDer.der",
+        root="rootCaDer.der",
+    )
+
+
+PUBLIC_COLLATERALS: dict[str, PcsFiles | str] = {
+    "automata/sgx_00606a_2508": _automata(
+        "0825/sgx_tcbinfov3_00606a000000.json", "0825/sgx_qeidentity_v4.json", "0825/platform_crl.der"
+    ),
+    "automata/tdx_00806f05_2506": _automata(
+        "0625/tcbinfov3_00806f050000.json", "0625/qe_td.json", "0625/platformCrlDer.der"
+    ),
+    "automata/tdx_90c06f_2506": _automata(
+        "0625/tcbinfov3_90C06F000000.json", "0625/qe_td.json", "0625/platformCrlDer.der"
+    ),
+    "dcap_qvl_repo/tdx_20a06f_2509": "dcap_qvl_repo/quote_collateral.json",
+}
+ALL_REAL_QUOTES = (*REAL_QUOTES, *PUBLIC_QUOTES)
+ALL_REAL_COLLATERALS = (*REAL_COLLATERALS, *PUBLIC_COLLATERALS)
+
 SANDBOX_EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
 AN_HOUR_LATER = SANDBOX_EPOCH + timedelta(hours=1)
 REPORT_DATA = bytes(range(64))
@@ -47,14 +135,21 @@ MR_SIGNER = bytes(range(32, 64))
 
 
 def real_quote(name: str) -> bytes:
-    data = (SAMPLES / name).read_bytes()
-    if name.endswith(".hex"):
+    path = DATA / PUBLIC_QUOTES[name] if name in PUBLIC_QUOTES else SAMPLES / name
+    data = path.read_bytes()
+    if path.suffix in (".hex", ".txt"):
         return bytes.fromhex(data.decode("ascii").strip().removeprefix("0x"))
     return data
 
 
+@cache
 def real_collateral_text(name: str) -> str:
-    return (SAMPLES / f"{name}_collateral.json").read_text(encoding="utf-8")
+    """The collateral ``name`` as dcap-qvl's QuoteCollateralV3 JSON (the form both verifiers read)."""
+    source = PUBLIC_COLLATERALS.get(name)
+    if isinstance(source, PcsFiles):
+        return source.collateral_text()
+    path = DATA / source if source is not None else SAMPLES / f"{name}_collateral.json"
+    return path.read_text(encoding="utf-8")
 
 
 @cache

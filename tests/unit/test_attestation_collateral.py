@@ -16,7 +16,7 @@ from desktop_app.core.attestation.quote import parse_quote
 from desktop_app.core.attestation.verify import verify_quote
 from desktop_app.sandbox.enclave.pki import SANDBOX_COMPONENT_SVNS, SANDBOX_FMSPC, sgx_extension_der
 from tests.support.attestation import (
-    REAL_COLLATERALS,
+    ALL_REAL_COLLATERALS,
     last_valid_instant,
     real_collateral,
     real_collateral_text,
@@ -64,7 +64,7 @@ def test_root_crl_may_be_der() -> None:
     assert from_pcs(**responses).root_ca_crl == real_collateral("sgx_quote").root_ca_crl  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", REAL_COLLATERALS)
+@pytest.mark.parametrize("name", ALL_REAL_COLLATERALS)
 def test_bundle_round_trip_keeps_the_signed_bytes(name: str) -> None:
     original = real_collateral(name)
     again = load_qvl_json(to_qvl_json(original))

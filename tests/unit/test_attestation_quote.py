@@ -11,9 +11,9 @@ from cryptography import x509
 from desktop_app.core.attestation.errors import QuoteFormatError
 from desktop_app.core.attestation.pck import pck_extension
 from desktop_app.core.attestation.quote import Tee, parse_quote
-from tests.support.attestation import REAL_QUOTES, real_quote, sandbox_cases
+from tests.support.attestation import ALL_REAL_QUOTES, REAL_QUOTES, real_quote, sandbox_cases
 
-ALL_QUOTES = [(name, real_quote(name)) for name in REAL_QUOTES] + [
+ALL_QUOTES = [(name, real_quote(name)) for name in ALL_REAL_QUOTES] + [
     (case.name, case.quote) for case in sandbox_cases()
 ]
 
