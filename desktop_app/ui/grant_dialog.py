@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils.address import is_address
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.eip55 import is_address  # not eth_utils': startup budget, see ui/app.py
 from desktop_app.flows.apps import AppView
 from desktop_app.flows.listing import ProtectedItem
 from desktop_app.ui import a11y

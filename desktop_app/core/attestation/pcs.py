@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote, urlsplit
 
-import httpx
 from cryptography import x509
 
 from desktop_app.core.attestation.chain import X509_ERRORS
@@ -27,6 +26,9 @@ from desktop_app.core.attestation.collateral import PckCa, from_pcs, to_qvl_json
 from desktop_app.core.attestation.errors import CollateralFormatError
 from desktop_app.core.attestation.quote import Tee
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
+
+if TYPE_CHECKING:  # httpx loads with the first fetch: startup budget, see ui/app.py
+    import httpx
 
 INTEL_PCS: Final = "https://api.trustedservices.intel.com"
 SERVICE: Final = "Intel PCS"
@@ -55,6 +57,8 @@ async def fetch_collateral(base_url: str, *, tee: Tee, fmspc: str, ca: PckCa) ->
     base, fmspc = base_url.rstrip("/"), fmspc.upper()
     platform = f"FMSPC {fmspc} ({tee.value.upper()}, PCK {ca} CA)"
     sgx, own = f"{base}/sgx/certification/v4", f"{base}/{tee.value}/certification/v4"
+    import httpx
+
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(TIMEOUT_S, connect=10.0), follow_redirects=True
     ) as client:
@@ -93,6 +97,8 @@ async def _get(
     client: httpx.AsyncClient, url: str, params: dict[str, str], what: str, platform: str
 ) -> httpx.Response:
     """The successful response for ``what``, part of the collateral of ``platform``."""
+    import httpx
+
     try:
         response = await client.get(url, params=params)
     except (httpx.HTTPError, httpx.InvalidURL) as e:

@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_utils.crypto import keccak
-
 from desktop_app.core.attestation.collateral import Collateral
 from desktop_app.core.attestation.errors import QuoteFormatError
 from desktop_app.core.attestation.report import Check, SgxMeasurements, TdxMeasurements, VerificationReport
@@ -91,6 +87,9 @@ def _same(a: str, b: str) -> bool:
 
 
 def _recover(digest: bytes, signature: bytes) -> str | None:
+    from eth_account import Account  # deferred, like eth_utils below: startup budget, see ui/app.py
+    from eth_account.messages import encode_defunct
+
     try:
         return str(Account.recover_message(encode_defunct(primitive=digest), signature=signature))
     except Exception:  # any malformed signature is simply "recovers to nobody"
@@ -113,6 +112,8 @@ def _result_digest(ev: TaskEvidence) -> Check:
 
 def _hash_and_seal(ev: TaskEvidence) -> Check:
     name = "2. result hash and seal"
+    from eth_utils.crypto import keccak
+
     digest = ev.task.result_digest
     result_hash = keccak(ev.task_id + digest)
     result_seal = keccak(bytes.fromhex(ev.worker[2:]) + ev.task_id + digest)
@@ -127,6 +128,8 @@ def _hash_and_seal(ev: TaskEvidence) -> Check:
 
 def _enclave_signature(ev: TaskEvidence) -> Check:
     name = "3. enclave signature"
+    from eth_utils.crypto import keccak
+
     message = keccak(ev.contribution.result_hash + ev.contribution.result_seal)
     signer = _recover(message, ev.enclave_sign)
     if signer is None or not _same(signer, ev.contribution.enclave_challenge):
@@ -143,6 +146,8 @@ def _authorization(ev: TaskEvidence) -> Check:
     name = "4. worker authorization"
     expected = ev.teebroker if not _same(ev.teebroker, NULL) else ev.workerpool_owner
     role = "the TEE broker" if not _same(ev.teebroker, NULL) else "the workerpool owner"
+    from eth_utils.crypto import keccak
+
     digest = keccak(
         bytes.fromhex(ev.worker[2:]) + ev.task_id + bytes.fromhex(ev.contribution.enclave_challenge[2:])
     )

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Literal, cast
-
-from eth_typing import ABI
+from typing import TYPE_CHECKING, Literal, cast
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.resources import resource_path
+
+if TYPE_CHECKING:  # eth_typing is slow to import for a name used in annotations: see ui/app.py
+    from eth_typing import ABI
 
 AbiName = Literal[
     "IexecInterfaceNative",
@@ -39,4 +40,4 @@ def load_abi(name: AbiName) -> ABI:
         raise UserFacingError(
             f"The app's contract description {path.name} is damaged ({e}).", "reinstall the app"
         ) from e
-    return cast(ABI, abi)
+    return cast("ABI", abi)

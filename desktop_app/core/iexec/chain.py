@@ -20,26 +20,9 @@ import math
 from collections.abc import Awaitable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-import aiohttp
-from eth_abi.abi import decode as abi_decode
-from eth_abi.abi import encode as abi_encode
-from eth_typing import ChecksumAddress
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
-from web3 import AsyncHTTPProvider, AsyncWeb3
-from web3.contract import AsyncContract
-from web3.exceptions import (
-    BadFunctionCallOutput,
-    ContractLogicError,
-    TimeExhausted,
-    TransactionNotFound,
-    Web3RPCError,
-)
-from web3.logs import DISCARD
-from web3.types import TxParams, TxReceipt
-
+from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.abi import AbiName, load_abi
 from desktop_app.core.iexec.network import NetworkProfile
@@ -54,6 +37,15 @@ from desktop_app.core.iexec.orders import (
 from desktop_app.core.iexec.poco_views import Contribution, Deal, Task
 from desktop_app.core.wallet.signing import FeeData, SignedTx, TxRequest
 
+# web3, aiohttp, eth_abi and eth_utils (most of a second together) are imported in the functions that use
+# them, so that importing this module costs nothing at startup (see ui/app.py): a ``PocoClient`` is first
+# made by an operation running after the window has painted.
+if TYPE_CHECKING:
+    from eth_typing import ChecksumAddress
+    from web3.contract import AsyncContract
+    from web3.exceptions import Web3RPCError
+    from web3.types import TxParams, TxReceipt
+
 AssetKind = Literal["app", "dataset", "workerpool"]
 Bytes32 = bytes | str
 """A deal id, task id or order hash: 32 raw bytes or their 0x-hex."""
@@ -63,9 +55,6 @@ GAS_MARGIN = 1.2
 CLOSE = 1  # IexecLibOrders_v5.OrderOperationEnum.CLOSE
 NRLC_IN_WEI = 10**9  # native mode: 1 nRLC = 1e9 wei of the chain's coin
 _PARALLEL_READS = 16  # concurrent calls when enumerating a registry, gentle on public RPCs
-_ERROR_SELECTOR = keccak(text="Error(string)")[:4]
-_PANIC_SELECTOR = keccak(text="Panic(uint256)")[:4]
-_APPROVE_AND_CALL = keccak(text="approveAndCall(address,uint256,bytes)")[:4]
 _T = TypeVar("_T")
 
 
@@ -135,26 +124,30 @@ class Finalization:
 
 def task_id(deal_id: Bytes32, index: int = 0) -> str:
     """``keccak256(dealid ‖ uint256(index))``: the id of a deal's task (spec §4.6)."""
+    from eth_utils.crypto import keccak
+
     return "0x" + keccak(_bytes32(deal_id) + index.to_bytes(32, "big")).hex()
 
 
 def revert_reason(data: object) -> str | None:
     """The reason in a revert's return data: ``Error(string)``, ``Panic(uint256)`` or a hub custom error."""
+    from eth_abi.abi import decode as abi_decode
+
     raw = _hex_bytes(data)
     if raw is None or len(raw) < 4:
         return None
     selector, body = raw[:4], raw[4:]
     try:
-        if selector == _ERROR_SELECTOR:
+        if selector == _selector("Error(string)"):
             (reason,) = abi_decode(["string"], body)
             return str(reason)
-        if selector == _PANIC_SELECTOR:
+        if selector == _selector("Panic(uint256)"):
             (code,) = abi_decode(["uint256"], body)
             return f"panic 0x{code:02x}"
         for error in load_abi("IexecInterfaceNative"):
             if error["type"] == "error":
                 types = [arg["type"] for arg in error.get("inputs", [])]
-                if keccak(text=f"{error['name']}({','.join(types)})")[:4] == selector:
+                if _selector(f"{error['name']}({','.join(types)})") == selector:
                     return f"{error['name']}{abi_decode(types, body)}"
     except Exception:  # undecodable data only means "no reason", never a second failure
         return None
@@ -167,6 +160,9 @@ class PocoClient:
     def __init__(
         self, profile: NetworkProfile, *, rpc_timeout: float = 30.0, receipt_timeout: float = 180.0
     ) -> None:
+        import aiohttp
+        from web3 import AsyncHTTPProvider, AsyncWeb3
+
         self.profile = profile
         timeout = aiohttp.ClientTimeout(total=rpc_timeout)
         self._w3 = AsyncWeb3(AsyncHTTPProvider(profile.rpc, request_kwargs={"timeout": timeout}))
@@ -285,7 +281,7 @@ class PocoClient:
         queries over a whole chain's history; there, use the DataProtector subgraph (``subgraph.py``).
         """
         event = self._data_protector.events.DatasetSchema()
-        topic0 = "0x" + keccak(text="DatasetSchema(address,string)").hex()
+        topic0 = _topic("DatasetSchema(address,string)")
         wanted = ["0x" + bytes(12).hex() + _checksum(a)[2:].lower() for a in addresses]
         schemas: dict[str, str] = {}
         for start in range(0, len(wanted), 100):
@@ -314,7 +310,7 @@ class PocoClient:
     async def finalization(self, task: Bytes32, *, from_block: int = 0) -> Finalization:
         """The ``contributeAndFinalize`` call that completed ``task``: its sender and its signatures, which
         PoCo checks but does not store, so they can only be read back from the transaction itself."""
-        topic0 = "0x" + keccak(text="TaskFinalize(bytes32,bytes)").hex()
+        topic0 = _topic("TaskFinalize(bytes32,bytes)")
         wanted = _bytes32(task)
         params: Any = {
             "address": self._hub.address,
@@ -340,7 +336,7 @@ class PocoClient:
 
     async def matched_dataset_order(self, deal_id: Bytes32, *, from_block: int = 0) -> bytes:
         """The hash of the dataset order (the grant) a deal consumed, from its ``OrdersMatched`` event."""
-        topic0 = "0x" + keccak(text="OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)").hex()
+        topic0 = _topic("OrdersMatched(bytes32,bytes32,bytes32,bytes32,bytes32,uint256)")
         params: Any = {"address": self._hub.address, "topics": [topic0], "fromBlock": from_block}
         wanted = _bytes32(deal_id)
         with self._rpc("finding the deal"):
@@ -366,6 +362,8 @@ class PocoClient:
     async def transaction_known(self, tx_hash: str) -> bool:
         """Whether the node has seen ``tx_hash`` (pending or mined): a flow that crashed between signing
         and sending finds out here that it must send again rather than wait for a receipt forever."""
+        from web3.exceptions import TransactionNotFound
+
         with self._rpc("looking up a transaction"):
             try:
                 await self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
@@ -375,6 +373,8 @@ class PocoClient:
 
     async def dataset_created_in(self, tx_hash: str) -> str:
         """The dataset a ``createDatasetWithSchema`` transaction made, once mined (also to resume a flow)."""
+        from web3.logs import DISCARD
+
         receipt = await self._mined(tx_hash, "creating the protected data")
         events = self._data_protector.events.DatasetSchema().process_receipt(receipt, errors=DISCARD)
         if not events:
@@ -408,6 +408,8 @@ class PocoClient:
 
     async def deal_matched_in(self, tx_hash: str) -> str:
         """The deal a ``matchOrders`` transaction made, once mined, from its ``OrdersMatched`` event."""
+        from web3.logs import DISCARD
+
         receipt = await self._mined(tx_hash, "matching the orders")
         events = self._hub.events.OrdersMatched().process_receipt(receipt, errors=DISCARD)
         if not events:
@@ -436,8 +438,10 @@ class PocoClient:
             )
         else:
             assert self.profile.rlc is not None, "a profile without native RLC names its token"
+            from eth_abi.abi import encode as abi_encode
+
             args = abi_encode(["address", "uint256", "bytes"], [self._hub.address, nrlc, b""])
-            data = "0x" + (_APPROVE_AND_CALL + args).hex()
+            data = "0x" + (_selector("approveAndCall(address,uint256,bytes)") + args).hex()
             tx_hash = await self._send(signer, self.profile.rlc, data, "depositing RLC")
         await self._mined(tx_hash, "depositing RLC")
         return tx_hash
@@ -453,6 +457,8 @@ class PocoClient:
 
     async def _view_asset(self, kind: AssetKind, address: str) -> Any:
         """``viewApp``/``viewDataset``/``viewWorkerpool``; an address that is no such asset reverts."""
+        from web3.exceptions import BadFunctionCallOutput, ContractLogicError
+
         view = {"app": "viewApp", "dataset": "viewDataset", "workerpool": "viewWorkerpool"}[kind]
         function = self._hub.get_function_by_name(view)(_checksum(address))
         with self._rpc(f"reading the {kind}"):
@@ -513,6 +519,8 @@ class PocoClient:
         return signed.hash_hex
 
     async def _mined(self, tx_hash: str, action: str) -> TxReceipt:
+        from web3.exceptions import TimeExhausted
+
         try:
             with self._rpc(action):
                 receipt = await self._w3.eth.wait_for_transaction_receipt(
@@ -533,6 +541,9 @@ class PocoClient:
 
     async def _replayed_reason(self, tx_hash: str, receipt: TxReceipt) -> str | None:
         """Why a mined transaction reverted: its call replayed on the state it ran against."""
+        import aiohttp
+        from web3.exceptions import ContractLogicError, Web3RPCError
+
         with self._rpc("reading the failed transaction"):
             tx = await self._w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
         replay: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"]}
@@ -547,6 +558,9 @@ class PocoClient:
     @contextmanager
     def _rpc(self, action: str) -> Iterator[None]:
         """Turn what web3 and aiohttp raise into the app's error taxonomy, saying what was being done."""
+        import aiohttp
+        from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3RPCError
+
         try:
             yield
         except ContractLogicError as e:
@@ -597,6 +611,8 @@ def _rpc_message(e: Web3RPCError) -> str:
 
 
 def _describe(e: BaseException) -> str:
+    import aiohttp
+
     if isinstance(e, TimeoutError):
         return "no answer in time"
     if isinstance(e, aiohttp.ClientResponseError):
@@ -624,6 +640,20 @@ def _bytes32(value: Bytes32) -> bytes:
 
 def _checksum(address: str) -> ChecksumAddress:
     return to_checksum_address(address)
+
+
+def _selector(signature: str) -> bytes:
+    """The 4-byte id of a function or error: the start of the keccak of its signature."""
+    from eth_utils.crypto import keccak
+
+    return keccak(text=signature)[:4]
+
+
+def _topic(signature: str) -> str:
+    """An event's ``topic0``: the keccak of its signature, as 0x-hex for ``eth_getLogs``."""
+    from eth_utils.crypto import keccak
+
+    return "0x" + keccak(text=signature).hex()
 
 
 def _token_address(token_id: int) -> str:

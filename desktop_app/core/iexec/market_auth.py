@@ -16,17 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
-from eth_keys.exceptions import BadSignature
-from eth_typing import ChecksumAddress
-from eth_utils.address import to_checksum_address
-
+from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.orders import eip191_digest
+
+if TYPE_CHECKING:  # eth_account loads where first used: startup budget, see ui/app.py
+    from eth_account.signers.local import LocalAccount
+    from eth_typing import ChecksumAddress
 
 DOMAIN_NAME = "iExec Gateway"
 DOMAIN_VERSION = "1"
@@ -78,6 +76,8 @@ def challenge_typed_data(chain_id: int, nonce: str) -> dict[str, Any]:
 
 def challenge_digest(typed: Mapping[str, Any]) -> bytes:
     """The EIP-712 hash of a challenge: the first part of the header and the server's lookup key."""
+    from eth_account.messages import encode_typed_data
+
     return eip191_digest(encode_typed_data(full_message=dict(typed)))
 
 
@@ -89,6 +89,8 @@ def authorization_header(typed: Mapping[str, Any], account: LocalAccount, chain_
     order. A served message that is not exactly a login challenge for ``chain_id`` raises
     :class:`UnexpectedChallenge`.
     """
+    from eth_account.messages import encode_typed_data
+
     rebuilt = challenge_typed_data(chain_id, _served_nonce(typed, chain_id))
     signed = account.sign_message(encode_typed_data(full_message=rebuilt))
     digest = challenge_digest(rebuilt)
@@ -117,6 +119,10 @@ def verify_authorization(auth: Authorization, typed: Mapping[str, Any]) -> None:
     """
     if auth.digest != challenge_digest(typed):
         raise InvalidAuthorization("the authorization hash does not match the challenge")
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+    from eth_keys.exceptions import BadSignature
+
     try:
         signer = Account.recover_message(
             encode_typed_data(full_message=dict(typed)), signature=auth.signature

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import httpx
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING, Any, Literal
 
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.market_auth import authorization_header
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import OrderT, SignedOrder, parse_signed_order
+
+if TYPE_CHECKING:  # httpx and eth_account load when first used: startup budget, see ui/app.py
+    import httpx
+    from eth_account.signers.local import LocalAccount
 
 Book = Literal["app", "dataset", "workerpool"]
 ANY = "any"
@@ -53,6 +54,8 @@ class MarketClient:
     """One network's market API. Use ``async with MarketClient(profile) as market:``."""
 
     def __init__(self, profile: NetworkProfile, *, timeout: float = 30.0) -> None:
+        import httpx
+
         self._chain_id = profile.chain_id
         self._http = httpx.AsyncClient(
             base_url=profile.market,
@@ -216,6 +219,8 @@ def _hint(status: int) -> str:
 
 @contextmanager
 def _http_errors(action: str) -> Iterator[None]:
+    import httpx
+
     try:
         yield
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:

@@ -19,8 +19,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from eth_utils.address import is_checksum_address, to_checksum_address
-
+from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.resources import resources_dir
@@ -208,7 +207,7 @@ def _check(key: str, kind: str, value: object) -> object:
 def _address(key: str, value: str) -> str:
     if not _ADDRESS.fullmatch(value):
         raise _Invalid(key, "must be 0x followed by 40 hex digits")
-    if value != value.lower() and not is_checksum_address(value):
+    if value != value.lower() and value != to_checksum_address(value):
         raise _Invalid(key, "has mixed case but a wrong EIP-55 checksum (a mistyped address?)")
     return str(to_checksum_address(value))
 

@@ -19,13 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from eth_account.messages import SignableMessage, encode_typed_data
-from eth_account.signers.local import LocalAccount
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
+from desktop_app.core.eip55 import to_checksum_address
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # eth_account and eth_utils load where first used: startup budget, see ui/app.py
     from _typeshed import DataclassInstance
+    from eth_account.messages import SignableMessage
+    from eth_account.signers.local import LocalAccount
 
 NULL_ADDRESS = "0x0000000000000000000000000000000000000000"
 NULL_BYTES32 = "0x" + "00" * 32
@@ -208,16 +207,22 @@ def typed_data(order: Order, domain: Eip712Domain) -> dict[str, Any]:
 
 def order_hash(order: Order, domain: Eip712Domain) -> bytes:
     """The 32-byte EIP-712 digest that identifies the order on chain and in the market."""
+    from eth_account.messages import encode_typed_data
+
     return eip191_digest(encode_typed_data(full_message=typed_data(order, domain)))
 
 
 def eip191_digest(message: SignableMessage) -> bytes:
     """keccak256(0x19 ‖ version ‖ header ‖ body): what a wallet signs for any EIP-191/EIP-712 message."""
+    from eth_utils.crypto import keccak
+
     return keccak(b"\x19" + message.version + message.header + message.body)
 
 
 def sign_order(order: OrderT, domain: Eip712Domain, account: LocalAccount) -> SignedOrder[OrderT]:
     """Sign ``order`` as its owner would with ``eth_signTypedData_v4`` (65 bytes r ‖ s ‖ v, v = 27/28)."""
+    from eth_account.messages import encode_typed_data
+
     signed = account.sign_message(encode_typed_data(full_message=typed_data(order, domain)))
     return SignedOrder(order, bytes(signed.signature))
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from eth_utils.crypto import keccak
-
 CHUNK = 1 << 20
 
 
@@ -28,6 +26,8 @@ def result_digest(deterministic_output: Path) -> bytes:
     if deterministic_output.is_file():
         return _sha256_file(deterministic_output)
     if deterministic_output.is_dir():
+        from eth_utils.crypto import keccak  # deferred: startup budget, see ui/app.py
+
         entries = sorted(p for p in deterministic_output.iterdir() if p.is_file())
         return keccak(b"".join(_sha256_file(p) for p in entries))
     raise FileNotFoundError(f"deterministic output {deterministic_output} does not exist")

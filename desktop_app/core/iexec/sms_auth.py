@@ -14,17 +14,13 @@ functions and :func:`recover_signer` to check them, so both sides hash byte for 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, TypeAlias
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
-from eth_keys.exceptions import BadSignature
-from eth_typing import ChecksumAddress
-from eth_utils.address import to_canonical_address
-from eth_utils.crypto import keccak
+if TYPE_CHECKING:  # eth_account and eth_utils load where first used: startup budget, see ui/app.py
+    from eth_account.signers.local import LocalAccount
+    from eth_typing import ChecksumAddress
 
 DOMAIN = "IEXEC_SMS_DOMAIN"
-_DOMAIN_HASH = keccak(text=DOMAIN)
 
 # 0x ‖ r (32 bytes) ‖ s (32 bytes) ‖ v (1 byte): the only form the SDK sends and the SMS parses.
 _HEADER = re.compile(r"0x[0-9a-fA-F]{130}")
@@ -32,7 +28,7 @@ _HEADER = re.compile(r"0x[0-9a-fA-F]{130}")
 # client that would fail against the public SMS fails here too.
 _VALID_V = (27, 28)
 
-Signer = LocalAccount | bytes | str
+Signer: TypeAlias = "LocalAccount | bytes | str"
 """Who signs: an unlocked eth_account account, or a raw private key (32 bytes or hex)."""
 
 
@@ -47,13 +43,19 @@ def _as_bytes(value: str | bytes) -> bytes:
 
 def web3_secret_challenge(secret_address: str, value: str | bytes) -> bytes:
     """Challenge of ``POST /secrets/web3``: a dataset's AES key, pushed by the dataset's owner."""
-    return keccak(_DOMAIN_HASH + to_canonical_address(secret_address) + keccak(_as_bytes(value)))
+    from eth_utils.address import to_canonical_address
+    from eth_utils.crypto import keccak
+
+    return keccak(keccak(text=DOMAIN) + to_canonical_address(secret_address) + keccak(_as_bytes(value)))
 
 
 def web2_secret_challenge(owner_address: str, secret_name: str, value: str | bytes) -> bytes:
     """Challenge of ``POST``/``PUT /secrets/web2`` (e.g. the result-encryption public key)."""
+    from eth_utils.address import to_canonical_address
+    from eth_utils.crypto import keccak
+
     return keccak(
-        _DOMAIN_HASH
+        keccak(text=DOMAIN)
         + to_canonical_address(owner_address)
         + keccak(text=secret_name)
         + keccak(_as_bytes(value))
@@ -77,11 +79,17 @@ def tee_challenge_request_hash(task_id: str | bytes) -> bytes:
     raw = bytes.fromhex(task_id.removeprefix("0x")) if isinstance(task_id, str) else task_id
     if len(raw) != 32:
         raise ValueError(f"a task id is 32 bytes, got {len(raw)}")
+    from eth_utils.crypto import keccak
+
     return keccak(raw)
 
 
 def sign_challenge(challenge: bytes, signer: Signer) -> str:
     """The ``Authorization`` header value for ``challenge``: ``0x`` + r ‖ s ‖ v (v = 27/28)."""
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+    from eth_account.signers.local import LocalAccount
+
     account: LocalAccount = signer if isinstance(signer, LocalAccount) else Account.from_key(signer)
     signed = account.sign_message(encode_defunct(primitive=challenge))
     return "0x" + bytes(signed.signature).hex()
@@ -100,6 +108,10 @@ def recover_signer(challenge: bytes, header: str | None) -> ChecksumAddress:
     signature = bytes.fromhex(header[2:])
     if signature[64] not in _VALID_V:
         raise InvalidAuthorization(f"the signature's v must be 27 or 28, got {signature[64]}")
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+    from eth_keys.exceptions import BadSignature
+
     try:
         address: ChecksumAddress = Account.recover_message(
             encode_defunct(primitive=challenge), signature=signature

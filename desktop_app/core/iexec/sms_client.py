@@ -12,10 +12,8 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import httpx
-from eth_account.signers.local import LocalAccount
 
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
@@ -25,6 +23,10 @@ from desktop_app.core.iexec.sms_auth import (
     web2_secret_challenge,
     web3_secret_challenge,
 )
+
+if TYPE_CHECKING:  # httpx and eth_account load when first used: startup budget, see ui/app.py
+    import httpx
+    from eth_account.signers.local import LocalAccount
 
 RESULT_KEY_NAME = "iexec-result-encryption-public-key"
 MAX_SECRET_BYTES = 4096  # the SMS's limit (SecretUtils)
@@ -41,6 +43,8 @@ class SmsClient:
     """One network's SMS. Use ``async with SmsClient(profile) as sms:``."""
 
     def __init__(self, profile: NetworkProfile, *, timeout: float = 30.0) -> None:
+        import httpx
+
         self._url = profile.sms
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
 
@@ -136,6 +140,8 @@ class SmsClient:
 
 @contextmanager
 def _http_errors(action: str) -> Iterator[None]:
+    import httpx
+
     try:
         yield
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:

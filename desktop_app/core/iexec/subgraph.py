@@ -14,9 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-from eth_utils.address import to_checksum_address
-
+from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
 
@@ -52,6 +50,8 @@ class SubgraphClient:
                 f"The {profile.label} network has no DataProtector subgraph.",
                 "list the protected data from the chain instead",
             )
+        import httpx  # deferred: startup budget, see ui/app.py
+
         self._url = profile.data_protector_subgraph
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
 
@@ -104,6 +104,8 @@ class SubgraphClient:
 
 @contextmanager
 def _http_errors() -> Iterator[None]:
+    import httpx
+
     try:
         yield
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:

@@ -12,8 +12,8 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import psutil
 
 from desktop_app.core.errors import UserFacingError
@@ -21,6 +21,9 @@ from desktop_app.core.localnet.endpoints import ENDPOINTS_FILE, SandboxEndpoints
 from desktop_app.core.localnet.files import LOG_FILE, PID_FILE, STARTUP_ERROR_FILE
 from desktop_app.core.paths import app_data_dir
 from desktop_app.frozen import module_argv
+
+if TYPE_CHECKING:  # httpx loads with the first status check: startup budget, see ui/app.py
+    import httpx
 
 PARTS = ("rpc", "ipfs", "sms", "market", "faucet", "workerpool")
 START_TIMEOUT_S = 180.0
@@ -124,6 +127,8 @@ def status(data_dir: Path | None = None) -> dict[str, bool]:
     parts = dict.fromkeys(PARTS, False)
     if endpoints is None:
         return parts
+    import httpx
+
     with httpx.Client(timeout=3) as client:
         parts["rpc"] = _chain_healthy(client, endpoints)
         for name, url in (
@@ -138,6 +143,8 @@ def status(data_dir: Path | None = None) -> dict[str, bool]:
 
 
 def _chain_healthy(client: httpx.Client, endpoints: SandboxEndpoints) -> bool:
+    import httpx
+
     try:
         reply = client.post(
             endpoints.rpc,
@@ -151,6 +158,8 @@ def _chain_healthy(client: httpx.Client, endpoints: SandboxEndpoints) -> bool:
 
 def _answers(client: httpx.Client, url: str) -> bool:
     """Any HTTP reply means the service process is up (a probe of ``/`` gets its 404 or 405)."""
+    import httpx
+
     try:
         client.get(url + "/")
     except httpx.HTTPError:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
-
 from desktop_app.core.errors import ProtocolUnavailable
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
 
 
 def fund(endpoints: SandboxEndpoints, address: str) -> int:
     """Top ``address`` up; returns its balance in wei. Does nothing for an account that has enough."""
+    import httpx  # deferred: startup budget, see ui/app.py
+
     try:
         reply = httpx.post(f"{endpoints.faucet}/faucet", json={"address": address}, timeout=60)
     except httpx.HTTPError as e:

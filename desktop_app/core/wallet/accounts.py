@@ -22,13 +22,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
-from eth_utils.address import is_address, to_checksum_address
-
+from desktop_app.core.eip55 import is_address, to_checksum_address
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.wallet import recovery
 from desktop_app.core.wallet.errors import AccountExists, damaged_file
@@ -41,6 +37,10 @@ from desktop_app.core.wallet.keystore import (
     read_keystore,
 )
 from desktop_app.core.wallet.storage import default_wallet_dir, write_private_json
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from eth_typing import ChecksumAddress
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,8 @@ class Wallet:
 
     def decrypt(self, address: str, password: str) -> LocalAccount:
         """The account's key, for ``WalletSession.unlock``; raises ``WrongPassword``. Slow (scrypt)."""
+        from eth_account import Account  # deferred, like every eth_account use: startup budget, see ui/app.py
+
         path = self._existing_path(address)
         key = decrypt_keystore(read_keystore(path), password, path, checksum(address))
         account: LocalAccount = Account.from_key(key)
@@ -161,6 +163,8 @@ class Wallet:
     def _add(self, key: bytes, password: str, label: str) -> AccountInfo:
         if not password:
             raise UserFacingError("The password cannot be empty.", "choose a password to encrypt the account")
+        from eth_account import Account
+
         address = Account.from_key(key).address
         self._refuse_duplicate(address)
         document: dict[str, Any] = encrypt_key(key, password, self._scrypt_n)

@@ -22,8 +22,10 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:  # keyring loads when a backend is first chosen: startup budget, see ui/app.py
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ def _choose_backend(environ: Mapping[str, str]) -> tuple[KeyringBackend | None, 
 
 
 def _load(dotted_name: str) -> type[KeyringBackend]:
+    from keyring.backend import KeyringBackend
+
     module_name, _, class_name = dotted_name.rpartition(".")
     backend_class = getattr(importlib.import_module(module_name), class_name)
     if not (isinstance(backend_class, type) and issubclass(backend_class, KeyringBackend)):

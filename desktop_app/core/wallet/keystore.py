@@ -15,10 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
-from eth_keyfile.exceptions import EthKeyfileValueError
-from eth_utils.address import to_checksum_address
-
+from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.wallet.errors import WrongPassword, damaged_file
 
@@ -40,6 +37,8 @@ class _Invalid(ValueError):
 
 def encrypt_key(private_key: bytes, password: str, scrypt_n: int) -> dict[str, Any]:
     """Encrypt a raw 32-byte key into a v3 keystore document (scrypt, r=8, p=1). Slow: run in an executor."""
+    from eth_account import Account  # deferred (eth_account): startup budget, see ui/app.py
+
     return dict(Account.encrypt(private_key, password, kdf="scrypt", iterations=scrypt_n))
 
 
@@ -67,6 +66,9 @@ def read_keystore(path: Path) -> dict[str, Any]:
 
 def decrypt_keystore(document: Mapping[str, Any], password: str, origin: Origin, who: str) -> bytes:
     """The raw private key, or ``WrongPassword`` naming ``who``. Slow (one KDF run): use an executor."""
+    from eth_account import Account
+    from eth_keyfile.exceptions import EthKeyfileValueError
+
     try:
         key = bytes(Account.decrypt(dict(document), password))
     except EthKeyfileValueError as exc:

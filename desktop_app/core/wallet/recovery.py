@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import string
 import unicodedata
-
-from eth_account import Account
-from eth_account.hdaccount import key_from_seed
-from eth_account.hdaccount.mnemonic import Mnemonic
-from eth_account.types import Language
+from functools import cache
+from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import UserFacingError
 
+if TYPE_CHECKING:
+    from eth_account.hdaccount.mnemonic import Mnemonic
+
 WORD_COUNTS = (12, 15, 18, 21, 24)
 _HARDENED = 2**31
-_ENGLISH = Mnemonic(Language.ENGLISH)
+
+
+@cache
+def _english() -> Mnemonic:
+    """The English word list. eth_account is imported on first use: startup budget, see ui/app.py."""
+    from eth_account.hdaccount.mnemonic import Mnemonic
+    from eth_account.types import Language
+
+    return Mnemonic(Language.ENGLISH)
 
 
 def derivation_path(index: int) -> str:
@@ -36,7 +44,7 @@ def new_mnemonic(words: int = 12) -> str:
     """A fresh English BIP-39 phrase from the OS random generator."""
     if words not in WORD_COUNTS:
         raise ValueError(f"a BIP-39 phrase has one of {WORD_COUNTS} words, not {words}")
-    return _ENGLISH.generate(words)
+    return _english().generate(words)
 
 
 def normalize_mnemonic(phrase: str) -> str:
@@ -54,7 +62,7 @@ def key_from_mnemonic(phrase: str, index: int = 0) -> bytes:
             f"A recovery phrase has 12, 15, 18, 21 or 24 words; this one has {len(words)}.",
             "check that you copied the whole phrase",
         )
-    unknown = [position for position, word in enumerate(words, 1) if word not in _ENGLISH.wordlist]
+    unknown = [position for position, word in enumerate(words, 1) if word not in _english().wordlist]
     if unknown:
         which = ", ".join(str(position) for position in unknown)
         raise UserFacingError(
@@ -63,12 +71,14 @@ def key_from_mnemonic(phrase: str, index: int = 0) -> bytes:
             "check the spelling",
         )
     checked = " ".join(words)
-    if not _ENGLISH.is_mnemonic_valid(checked):
+    if not _english().is_mnemonic_valid(checked):
         raise UserFacingError(
             "The recovery phrase's checksum does not match: a word is wrong or out of order.",
             "compare each word with your written copy",
         )
-    return key_from_seed(Mnemonic.to_seed(checked), derivation_path(index))
+    from eth_account.hdaccount import key_from_seed
+
+    return key_from_seed(_english().to_seed(checked), derivation_path(index))
 
 
 def parse_private_key(text: str) -> bytes:
@@ -80,6 +90,8 @@ def parse_private_key(text: str) -> bytes:
             "paste the key exactly as your wallet exported it",
         )
     key = bytes.fromhex(digits)
+    from eth_account import Account
+
     try:
         Account.from_key(key)
     except ValueError:

@@ -22,11 +22,10 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from eth_typing import ChecksumAddress
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.wallet.accounts import checksum
@@ -34,6 +33,9 @@ from desktop_app.core.wallet.errors import damaged_file
 from desktop_app.core.wallet.sealing import SealBroken, Sealed, seal, unseal
 from desktop_app.core.wallet.session import WalletSession
 from desktop_app.core.wallet.storage import write_private_json
+
+if TYPE_CHECKING:  # eth_typing costs startup time for a name used only in annotations, see ui/app.py
+    from eth_typing import ChecksumAddress
 
 log = logging.getLogger(__name__)
 

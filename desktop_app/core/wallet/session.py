@@ -18,17 +18,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from eth_account.datastructures import SignedMessage
-from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.wallet import signing
 from desktop_app.core.wallet.accounts import Wallet, checksum
 from desktop_app.core.wallet.errors import WalletLocked, WrongPassword
 from desktop_app.core.wallet.keyring_policy import PasswordMemory
 from desktop_app.core.wallet.signing import FeeData, SignedTx, TxRequest
+
+if TYPE_CHECKING:  # eth_account loads with the first unlock: startup budget, see ui/app.py
+    from eth_account.datastructures import SignedMessage
+    from eth_account.signers.local import LocalAccount
+    from eth_typing import ChecksumAddress
 
 DEFAULT_IDLE_TIMEOUT = 5 * 60.0
 

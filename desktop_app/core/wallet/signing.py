@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account.datastructures import SignedMessage
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
-from eth_utils.address import is_address, to_checksum_address
+from desktop_app.core.eip55 import is_address, to_checksum_address
+
+if TYPE_CHECKING:  # eth_account is imported by whoever made the account: startup budget, see ui/app.py
+    from eth_account.datastructures import SignedMessage
+    from eth_account.signers.local import LocalAccount
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ class SignedTx:
 
 def sign_message(account: LocalAccount, message: str | bytes) -> SignedMessage:
     """EIP-191 ``personal_sign``: text is signed as UTF-8, bytes as is (e.g. a 32-byte SMS challenge)."""
+    from eth_account.messages import encode_defunct
+
     signable = encode_defunct(text=message) if isinstance(message, str) else encode_defunct(primitive=message)
     return account.sign_message(signable)
 
