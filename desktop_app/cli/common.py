@@ -75,9 +75,14 @@ def pick_account(wallet: Wallet, requested: str | None) -> str:
     raise UserFacingError(f"No account {requested} in the wallet.", "see `dataprotector-desktop wallet list`")
 
 
-def unlocked_session(args: argparse.Namespace, wallet: Wallet | None = None) -> WalletSession:
+def locked_session(args: argparse.Namespace, wallet: Wallet | None = None) -> WalletSession:
+    """The session of the account ``args`` name, still locked (the caller unlocks it when it suits)."""
     wallet = wallet or Wallet()
-    session = WalletSession(wallet, pick_account(wallet, getattr(args, "account", None)))
+    return WalletSession(wallet, pick_account(wallet, getattr(args, "account", None)))
+
+
+def unlocked_session(args: argparse.Namespace, wallet: Wallet | None = None) -> WalletSession:
+    session = locked_session(args, wallet)
     session.unlock(read_password(args))
     return session
 

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.common import Output, add_network_args, pick_account, unlocked_session
+from desktop_app.cli.common import Output, add_network_args, locked_session, pick_account, read_password
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.paths import app_data_dir
 from desktop_app.core.store.database import Database
@@ -61,16 +61,23 @@ def progress_reporter() -> Any:
 def _protect(args: argparse.Namespace) -> int:
     if (args.path is None) == (args.resume is None):
         raise SystemExit("give either a PATH to protect or --resume JOB")
-    session = unlocked_session(args)
+    session = locked_session(args)
+    password = read_password(args)
 
     async def run() -> protect_flow.ProtectOutcome:
-        services = protect_flow.ProtectServices(
-            await open_profile(args.network), session, ProtectJobs(Database()), app_data_dir() / "work"
-        )
-        if args.resume:
-            return await protect_flow.resume(services, args.resume, progress_reporter(), Cancellation())
-        name = args.name or args.path.name
-        return await protect_flow.protect(services, args.path, name, progress_reporter(), Cancellation())
+        # scrypt takes half a second and frees the GIL: it runs while the file is encrypted, which does
+        # not need the key (the flow waits for it before the first step that does).
+        unlocking = asyncio.ensure_future(asyncio.to_thread(session.unlock, password))
+        try:
+            profile, jobs = await open_profile(args.network), ProtectJobs(Database())
+            work_dir = app_data_dir() / "work"
+            services = protect_flow.ProtectServices(profile, session, jobs, work_dir, unlocking)
+            if args.resume:
+                return await protect_flow.resume(services, args.resume, progress_reporter(), Cancellation())
+            name = args.name or args.path.name
+            return await protect_flow.protect(services, args.path, name, progress_reporter(), Cancellation())
+        finally:
+            await asyncio.gather(unlocking, return_exceptions=True)  # never leave it running, nor unheard
 
     try:
         outcome = asyncio.run(run())

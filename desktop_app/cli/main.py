@@ -1,22 +1,42 @@
 """``dataprotector-desktop``: the command-line front end.
 
-Each command group lives in its own module and registers itself on the parser. Errors the user can act
-on print as one line on stderr with a non-zero exit; a traceback appears only with ``--debug``.
-With no command at all it opens the window; Qt is imported only then, so commands never load it.
+Each command group lives in its own module and registers itself on the parser. Only the module of the
+command being run is imported: the modules of all commands together take about a second to import (web3,
+eth_account, the attestation code), which a one-shot command such as ``protect`` would pay on every run.
+Without a known command (``--help``, a typo, none at all) every module registers, so the help lists them
+all. Errors the user can act on print as one line on stderr with a non-zero exit; a traceback appears only
+with ``--debug``. With no command at all it opens the window; Qt is imported only then, so commands never
+load it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import access, attest, data, sandbox, tasks, wallet
 from desktop_app.core.errors import UserCancelled, UserFacingError
 
 Command = Callable[[argparse.Namespace], int]
+
+# Each command and the module of ``desktop_app.cli`` that registers it, in the order ``--help`` lists them.
+COMMANDS = {
+    "sandbox": "sandbox",
+    "wallet": "wallet",
+    "protect": "data",
+    "list": "data",
+    "grant": "access",
+    "grants": "access",
+    "revoke": "access",
+    "apps": "tasks",
+    "run": "tasks",
+    "result": "tasks",
+    "verify": "tasks",
+    "attest": "attest",
+}
 
 
 class _SelfTest(argparse.Action):
@@ -28,7 +48,8 @@ class _SelfTest(argparse.Action):
         parser.exit(selftest.main())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: with the command's own module only when ``argv`` names a known command."""
     parser = argparse.ArgumentParser(
         prog="dataprotector-desktop",
         description="Protect personal files for iExec confidential computing, and verify the proofs.",
@@ -44,13 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", help="a command to run; none opens the window"
     )
-    sandbox.register(commands)
-    wallet.register(commands)
-    data.register(commands)
-    access.register(commands)
-    tasks.register(commands)
-    attest.register(commands)
+    chosen = _command_in(sys.argv[1:] if argv is None else argv)
+    for module in dict.fromkeys(COMMANDS.values()) if chosen is None else (COMMANDS[chosen],):
+        importlib.import_module(f"desktop_app.cli.{module}").register(commands)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names, if it is a known one: the first word that is not an option (no
+    option before the command takes a value)."""
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in COMMANDS else None
 
 
 def _open_window(_args: argparse.Namespace) -> int:
@@ -60,7 +85,7 @@ def _open_window(_args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
     run: Command = args.run if args.command is not None else _open_window

@@ -9,21 +9,21 @@ key - at least 0.6x the speed of ``openssl enc -aes-256-cbc -K … -iv … -in F
 
 The CLI runs as a subprocess exactly as a user runs it (``python -m desktop_app protect FILE --json``,
 its own wallet under ``XDG_DATA_HOME``, funded by ``wallet create`` from the sandbox faucet), so its time
-includes the interpreter start-up, the imports and the scrypt unlock of the keystore. The CLI prints
-progress only on a terminal, so where that time goes is measured separately, with the same code:
+includes the interpreter start-up, the imports and the scrypt unlock of the keystore (which runs while the
+file is encrypted and streamed to IPFS). The CLI prints progress only on a terminal, so where that time
+goes is measured separately, with the same code:
 
-- the fixed cost: a CLI protect of a 1-byte file, the CLI's imports alone, the keystore unlock alone;
-- the flow in-process (``desktop_app.flows.protect.protect``), timed by its StepStarted/StepDone events:
-  local encrypt (schema, zip, key, encrypt) · upload (IPFS add + gateway check) · chain
-  (createDatasetWithSchema mined) · SMS (key push).
+- the fixed cost: a CLI protect of a 1-byte file, the imports ``protect`` makes, the keystore unlock alone;
+- the flow in-process (``desktop_app.flows.protect.protect``, already unlocked), timed by its
+  StepStarted/StepDone events: encrypt ‖ upload (schema, zip, key, encryption streamed to IPFS, gateway
+  check) · chain (createDatasetWithSchema mined) · SMS (key push);
+- the CPU the whole CLI protect burns, in the CLI and in the sandbox's processes (IPFS, chain, SMS): on
+  this machine's cores no schedule can finish in less than that CPU time divided by the cores, which is
+  the floor any single-run CLI meets, whatever is overlapped.
 
-Then what the remedies would buy, measured rather than assumed, because the encryption, the upload's
-client and the sandbox's IPFS server share this machine's cores: the local encryption and an upload of an
-already encrypted file of the same size at the same time (what streaming the upload while encrypting
-costs); the same with the keystore unlock in a third thread; the same with the rest of a CLI start (imports
-and unlock) in a child interpreter; and the imports ``protect`` needs against those ``cli.main`` makes.
-Each projection replaces the measured CLI's corresponding parts with these figures; the last is a thin
-CLI handing the command to a resident process that keeps the imports loaded and the session unlocked.
+Then what is left to try, measured rather than assumed: the data work started after only its own imports,
+with the other imports and the unlock in a child interpreter at the same time; and a thin CLI handing the
+command to a resident process that keeps the imports loaded and the session unlocked.
 
 The sandbox is started in a temporary folder and stopped at the end. MB is 10^6 bytes.
 """
@@ -34,22 +34,24 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from desktop_app.cli.common import PASSWORD_ENV
-from desktop_app.core.iexec.ipfs_client import IpfsClient
-from desktop_app.core.iexec.network import NetworkProfile, load_profile
+from desktop_app.core.iexec.network import load_profile
 from desktop_app.core.localnet import control
-from desktop_app.core.protect import pipeline
+from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.protect_jobs import ProtectJobs
 from desktop_app.core.wallet import Wallet, WalletSession
@@ -62,18 +64,16 @@ TARGET = 0.6
 PASSWORD = "bench: a long wallet password"
 # The flow's steps, grouped into the phases this bench reports: (first step started, last step done).
 PHASES = {
-    "local encrypt": (flow.EXTRACT_DATA_SCHEMA, flow.ENCRYPT_FILE),
-    "upload": (flow.UPLOAD_ENCRYPTED_FILE, flow.UPLOAD_ENCRYPTED_FILE),
+    "encrypt ‖ upload": (flow.EXTRACT_DATA_SCHEMA, flow.UPLOAD_ENCRYPTED_FILE),
     "chain": (flow.DEPLOY_PROTECTED_DATA, flow.DEPLOY_PROTECTED_DATA),
     "SMS": (flow.PUSH_SECRET_TO_SMS, flow.PUSH_SECRET_TO_SMS),
 }
-CLI_IMPORTS = "import desktop_app.cli.main"
-# What `protect` itself uses: the flow, the wallet, the profile (the CLI imports every command's modules).
-PROTECT_IMPORTS = "import desktop_app.flows.protect, desktop_app.flows.network, desktop_app.core.wallet"
+# What `dataprotector-desktop protect` imports (main.py imports only the module of the command it runs).
+PROTECT_IMPORTS = "import desktop_app.cli.main, desktop_app.cli.data"
+# What the data work alone needs: encrypting and uploading could start once these are loaded.
+DATA_IMPORTS = "import desktop_app.core.protect.pipeline, desktop_app.core.iexec.ipfs_client"
 # A thin client's start: what a CLI that hands the command to a resident process would import.
 THIN_IMPORTS = "import argparse, json, socket"
-# What the data work alone needs: encrypting and uploading can start once these are loaded.
-DATA_IMPORTS = "import desktop_app.core.protect.pipeline, desktop_app.core.iexec.ipfs_client"
 # The rest of a CLI start, for the run where it happens under the data work: imports, then the unlock.
 REST_OF_START = (
     PROTECT_IMPORTS
@@ -100,21 +100,24 @@ class Runs:
 class Figures:
     openssl: Runs = field(default_factory=Runs)
     cli: Runs = field(default_factory=Runs)
+    cli_cpu: Runs = field(default_factory=Runs)  # the CLI process's CPU seconds, same runs as ``cli``
+    sandbox_cpu: Runs = field(default_factory=Runs)  # the sandbox's CPU seconds meanwhile
     cli_tiny: Runs = field(default_factory=Runs)
-    cli_imports: Runs = field(default_factory=Runs)
     protect_imports: Runs = field(default_factory=Runs)
     data_imports: Runs = field(default_factory=Runs)
     thin_imports: Runs = field(default_factory=Runs)
     unlock: Runs = field(default_factory=Runs)
     in_process: Runs = field(default_factory=Runs)
     phases: list[dict[str, float]] = field(default_factory=list)
-    encrypt_and_upload: Runs = field(default_factory=Runs)
-    encrypt_upload_unlock: Runs = field(default_factory=Runs)
-    encrypt_upload_start: Runs = field(default_factory=Runs)
+    flow_and_start: Runs = field(default_factory=Runs)
 
     @property
     def best_phases(self) -> dict[str, float]:
         return self.phases[self.in_process.seconds.index(self.in_process.best)]
+
+    def cpu_of_best_cli(self) -> tuple[float, float]:
+        best = self.cli.seconds.index(self.cli.best)
+        return self.cli_cpu.seconds[best], self.sandbox_cpu.seconds[best]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -127,6 +130,23 @@ def write_source(path: Path, size: int) -> None:
     with path.open("wb") as out:
         for start in range(0, size, MIB):
             out.write(os.urandom(min(MIB, size - start)))
+
+
+def children_cpu() -> float:
+    """CPU seconds of this bench's finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class SandboxCpu:
+    """CPU seconds the sandbox's processes (its daemon, anvil) have used so far."""
+
+    def __init__(self, endpoints: SandboxEndpoints) -> None:
+        daemon = psutil.Process(endpoints.pid)
+        self._processes = [daemon, *daemon.children(recursive=True)]
+
+    def __call__(self) -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in self._processes)
 
 
 class Cli:
@@ -188,7 +208,7 @@ def unlocked_session(xdg: Path) -> WalletSession:
     return session
 
 
-def run_flow(services: flow.ProtectServices, source: Path) -> tuple[float, dict[str, float]]:
+async def protect_in_process(services: flow.ProtectServices, source: Path) -> tuple[float, dict[str, float]]:
     """One in-process protect: its total seconds and each phase's, from the flow's own events."""
     started: dict[str, float] = {}
     done: dict[str, float] = {}
@@ -200,46 +220,24 @@ def run_flow(services: flow.ProtectServices, source: Path) -> tuple[float, dict[
             done[event.step] = time.perf_counter()
 
     start = time.perf_counter()
-    asyncio.run(flow.protect(services, source, source.name, report, Cancellation()))
+    await flow.protect(services, source, source.name, report, Cancellation())
     total = time.perf_counter() - start
     phases = {name: done[last] - started[first] for name, (first, last) in PHASES.items()}
     phases["other"] = total - sum(phases.values())
     return total, phases
 
 
-def run_overlapped(
-    profile: NetworkProfile,
-    source: Path,
-    encrypted: Path,
-    output: Path,
-    *,
-    unlock: Path | None = None,
-    start: Cli | None = None,
-) -> float:
-    """Encrypt ``source`` while uploading ``encrypted``, at once, and optionally also either unlock the
-    keystore of the wallet under ``unlock`` in a third thread, or run the rest of a CLI start (imports and
-    unlock, in a child interpreter with ``start``'s environment).
-
-    The upload runs on the event loop and the encryption in a worker thread, as they would in one
-    process that streamed the ciphertext to IPFS while producing it.
-    """
+def run_flow_beside_start(services: flow.ProtectServices, source: Path, cli: Cli) -> float:
+    """The in-process protect while a child interpreter makes the rest of a CLI start (imports, unlock)."""
 
     async def together() -> None:
-        async with IpfsClient(profile) as ipfs:
-            work: list[Coroutine[Any, Any, object]] = [
-                asyncio.to_thread(pipeline.protect_path, source, output),
-                ipfs.add(encrypted),
-            ]
-            if unlock is not None:
-                work.append(asyncio.to_thread(unlocked_session, unlock))
-            if start is not None:
-                argv = [sys.executable, "-c", "import os; " + REST_OF_START]
-                work.append(asyncio.to_thread(subprocess.run, argv, env=start.env, check=True))
-            await asyncio.gather(*work)
+        argv = [sys.executable, "-c", "import os; " + REST_OF_START]
+        await asyncio.gather(
+            protect_in_process(services, source),
+            asyncio.to_thread(subprocess.run, argv, env=cli.env, check=True, cwd=REPO),
+        )
 
-    seconds = timed(lambda: asyncio.run(together()))
-    output.unlink()
-    return seconds
+    return timed(lambda: asyncio.run(together()))
 
 
 def measure(repeat: int, source: Path, tiny: Path, folder: Path) -> Figures:
@@ -250,36 +248,33 @@ def measure(repeat: int, source: Path, tiny: Path, folder: Path) -> Figures:
     try:
         figures = Figures()
         cli = Cli(xdg, sandbox_dir)
+        sandbox_cpu = SandboxCpu(endpoints)
         cli("wallet", "create")  # funds the new account from the sandbox faucet
         for i in range(repeat):
             print(f"run {i + 1}/{repeat}: openssl, CLI protect, CLI protect of 1 byte", file=sys.stderr)
             figures.openssl.seconds.append(run_openssl_pipeline(source, folder / "openssl.out"))
+            mine, theirs = children_cpu(), sandbox_cpu()
             figures.cli.seconds.append(cli.protect(source))
+            figures.cli_cpu.seconds.append(children_cpu() - mine)
+            figures.sandbox_cpu.seconds.append(sandbox_cpu() - theirs)
             figures.cli_tiny.seconds.append(cli.protect(tiny))
 
         print("imports, keystore unlock, in-process flow, overlaps …", file=sys.stderr)
-        profile = load_profile("local", sandbox=endpoints)
         services = flow.ProtectServices(
-            profile, unlocked_session(xdg), ProtectJobs(Database(folder / "bench.sqlite3")), folder / "work"
+            load_profile("local", sandbox=endpoints),
+            unlocked_session(xdg),
+            ProtectJobs(Database(folder / "bench.sqlite3")),
+            folder / "work",
         )
-        encrypted = pipeline.protect_path(source, folder / "encrypted.bin").path
         for _ in range(repeat):
-            figures.cli_imports.seconds.append(import_seconds(CLI_IMPORTS))
             figures.protect_imports.seconds.append(import_seconds(PROTECT_IMPORTS))
             figures.data_imports.seconds.append(import_seconds(DATA_IMPORTS))
             figures.thin_imports.seconds.append(import_seconds(THIN_IMPORTS))
             figures.unlock.seconds.append(timed(lambda: unlocked_session(xdg)))
-            total, split = run_flow(services, source)
+            total, split = asyncio.run(protect_in_process(services, source))
             figures.in_process.seconds.append(total)
             figures.phases.append(split)
-            out = folder / "overlap.bin"
-            figures.encrypt_and_upload.seconds.append(run_overlapped(profile, source, encrypted, out))
-            figures.encrypt_upload_unlock.seconds.append(
-                run_overlapped(profile, source, encrypted, out, unlock=xdg)
-            )
-            figures.encrypt_upload_start.seconds.append(
-                run_overlapped(profile, source, encrypted, out, start=cli)
-            )
+            figures.flow_and_start.seconds.append(run_flow_beside_start(services, source, cli))
         return figures
     finally:
         control.down(sandbox_dir)
@@ -300,15 +295,12 @@ def report(size: int, repeat: int, f: Figures) -> None:
         ("openssl enc | tee | openssl dgst (reference)", f.openssl, True),
         ("CLI protect (whole: upload, chain, SMS)", f.cli, True),
         ("CLI protect of a 1-byte file (fixed cost)", f.cli_tiny, False),
-        ("  python + `import desktop_app.cli.main`", f.cli_imports, False),
-        ("  python + the imports `protect` needs", f.protect_imports, False),
+        ("  python + the imports `protect` makes", f.protect_imports, False),
         ("  python + the imports the data work needs", f.data_imports, False),
         ("  python + a thin client's imports", f.thin_imports, False),
         ("  keystore unlock (scrypt n=2^18)", f.unlock, False),
         ("flow in-process (no start-up, no unlock)", f.in_process, True),
-        ("encrypt ‖ upload (same size), at once", f.encrypt_and_upload, False),
-        ("encrypt ‖ upload ‖ keystore unlock, at once", f.encrypt_upload_unlock, False),
-        ("encrypt ‖ upload ‖ other imports + unlock", f.encrypt_upload_start, False),
+        ("flow in-process ‖ other imports + unlock", f.flow_and_start, False),
     ):
         figures = f"{rate(runs.best)} {ratio(runs.best)}" if rated else f"{'':7} {'':5}"
         print(f"{name:48} {runs.best:7.2f} {figures}  [{runs.every()}]")
@@ -316,40 +308,36 @@ def report(size: int, repeat: int, f: Figures) -> None:
     phases = f.best_phases
     print("\nin-process split of the best run:")
     for name, seconds in phases.items():
-        speed = f"{rate(seconds)} MB/s" if name in ("local encrypt", "upload") else ""
+        speed = f"{rate(seconds)} MB/s" if name == "encrypt ‖ upload" else ""
         print(f"  {name:16} {seconds:6.2f} s  {100 * seconds / f.in_process.best:4.0f} %  {speed}")
+
+    cores = os.cpu_count() or 1
+    mine, theirs = f.cpu_of_best_cli()
+    floor = (mine + theirs) / cores
+    print(
+        f"\nCPU of the best CLI protect: {mine:.2f} s in the CLI + {theirs:.2f} s in the sandbox = "
+        f"{mine + theirs:.2f} s on {cores} cores: no schedule beats {floor:.2f} s "
+        f"(ratio {ratio(floor).strip()})"
+    )
+    # Data work first: start-up with the data imports only, then the rest of the start under the data work.
+    data_first = f.data_imports.best + f.flow_and_start.best
+    # A resident process that keeps the imports loaded and the session unlocked (an agent, or the GUI),
+    # driven by a thin CLI: the in-process flow plus a thin client's start.
+    resident = f.thin_imports.best + f.in_process.best
+    print("\nwhat is left to try (projections from the measured parts):")
+    for name, seconds in (
+        ("data work first, imports + unlock under it", data_first),
+        ("resident process (loaded, unlocked)", resident),
+    ):
+        print(f"  {name:44} {seconds:5.2f} s {rate(seconds)} MB/s ratio {ratio(seconds)}")
 
     cli_ratio = f.openssl.best / f.cli.best
     print(
-        f"\nCLI protect {mb / f.cli.best:.0f} MB/s vs openssl pipeline {mb / f.openssl.best:.0f} MB/s: "
-        f"ratio {cli_ratio:.2f} (target >= {TARGET}) {'MET' if cli_ratio >= TARGET else 'NOT MET'}"
+        f"\nFINAL: CLI protect {f.cli.best:.2f} s ({mb / f.cli.best:.0f} MB/s) vs openssl pipeline "
+        f"{f.openssl.best:.2f} s ({mb / f.openssl.best:.0f} MB/s): ratio {cli_ratio:.2f} "
+        f"(target >= {TARGET}: {'MET' if cli_ratio >= TARGET else 'NOT MET'}; "
+        f"it needs the CLI within {f.openssl.best / TARGET:.2f} s)"
     )
-    print(
-        f"the target needs the CLI within {f.openssl.best / TARGET:.2f} s; its fixed cost alone is "
-        f"{f.cli_tiny.best:.2f} s (ratio {ratio(f.cli_tiny.best).strip()} with an instant data path)"
-    )
-
-    # Projections: the measured CLI with its sequential encrypt + upload (+ unlock, + imports) replaced.
-    sequential = phases["local encrypt"] + phases["upload"]
-    streamed = f.cli.best - sequential + f.encrypt_and_upload.best
-    unlock_overlapped = streamed - f.unlock.best - f.encrypt_and_upload.best + f.encrypt_upload_unlock.best
-    lazy = unlock_overlapped - max(0.0, f.cli_imports.best - f.protect_imports.best)
-    # Data work first: start-up with the data imports only, then everything else under the data work.
-    data_first = (
-        f.data_imports.best + f.encrypt_upload_start.best + phases["chain"] + phases["SMS"] + phases["other"]
-    )
-    # A resident process that keeps the imports loaded and the session unlocked (an agent, or the GUI),
-    # driven by a thin CLI: the in-process flow with the upload streamed, plus a thin client's start.
-    resident = f.thin_imports.best + f.in_process.best - sequential + f.encrypt_and_upload.best
-    print("\nprojections (the measured CLI with parts replaced by the measured overlaps):")
-    for name, seconds in (
-        ("upload streamed while encrypting", streamed),
-        (" + keystore unlocked during the data work", unlock_overlapped),
-        (" + `protect` imports only what it uses", lazy),
-        ("data work first, imports + unlock under it", data_first),
-        ("resident process (loaded, unlocked) + stream", resident),
-    ):
-        print(f"  {name:44} {seconds:5.2f} s {rate(seconds)} MB/s ratio {ratio(seconds)}")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import os
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,23 @@ def test_unreachable_services_are_protocol_unavailable(
 
     asyncio.run(main())
     assert not (tmp_path / "x").exists()
+
+
+def test_a_stream_of_known_size_uploads_as_the_same_file_would(profile: NetworkProfile, source: Path) -> None:
+    data = source.read_bytes()
+    progress: list[tuple[int, int]] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 100_000):  # not the client's own chunk size
+            yield data[start : start + 100_000]
+
+    async def main() -> tuple[str, str]:
+        async with IpfsClient(profile) as ipfs:
+            streamed = await ipfs.add_stream(
+                chunks(), len(data), on_progress=lambda done, total: progress.append((done, total))
+            )
+            return streamed, await ipfs.add(source)
+
+    streamed, from_file = asyncio.run(main())
+    assert streamed == from_file
+    assert progress[-1] == (len(data), len(data))

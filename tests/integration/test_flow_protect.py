@@ -17,7 +17,7 @@ from desktop_app.core.iexec.network import NetworkProfile, load_profile
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.protect_jobs import JobState, ProtectJobs
-from desktop_app.core.wallet import Wallet, WalletSession
+from desktop_app.core.wallet import Wallet, WalletSession, WrongPassword
 from desktop_app.flows import protect as flow
 from desktop_app.flows.progress import BytesProgress, Cancellation, Event, StepDone, StepStarted
 from desktop_app.sandbox.ports import free_port
@@ -73,6 +73,8 @@ def test_a_file_becomes_protected_data_and_the_original_is_untouched(
     assert {e.step for e in events if isinstance(e, StepDone)} == set(flow.STEPS)
     uploads = [e for e in events if isinstance(e, BytesProgress) and e.step == flow.UPLOAD_ENCRYPTED_FILE]
     assert uploads[-1].done == uploads[-1].total == outcome.size
+    (encrypted,) = [i for i, e in enumerate(events) if e == StepDone(flow.ENCRYPT_FILE, outcome.checksum)]
+    assert events.index(StepStarted(flow.UPLOAD_ENCRYPTED_FILE)) < encrypted  # streamed while produced
     owner, checksum = on_chain(services.profile, outcome.dataset)
     assert owner == services.session.address
     assert "0x" + checksum.hex() == outcome.checksum
@@ -170,4 +172,41 @@ def test_cancelling_during_encryption_rolls_back(services: flow.ProtectServices,
         run(flow.protect(services, big, "big", cancel_on_first_bytes, cancel))
     job = services.jobs.of_owner("local", services.session.address)[-1]
     assert job.state == JobState.CANCELLED
+    assert not any(services.work_dir.iterdir())
+
+
+def _still_unlocking(services: flow.ProtectServices, password: str) -> flow.ProtectServices:
+    """``services`` with a locked session whose unlock runs in a thread, as the CLI starts it."""
+    session = WalletSession(services.session.wallet, services.session.address)
+    unlocking = asyncio.ensure_future(asyncio.to_thread(session.unlock, password))
+    return dataclasses.replace(services, session=session, unlocking=unlocking)
+
+
+def test_the_session_may_still_be_unlocking_when_the_protect_starts(
+    services: flow.ProtectServices, tmp_path: Path
+) -> None:
+    (tmp_path / "f").write_bytes(b"unlocked meanwhile")
+
+    async def main() -> flow.ProtectOutcome:
+        unlocking = _still_unlocking(services, "pw")
+        return await flow.protect(unlocking, tmp_path / "f", "f", lambda _e: None, Cancellation())
+
+    outcome = run(main())
+    assert services.jobs.get(outcome.job_id).state == JobState.PROTECTED
+    assert on_chain(services.profile, outcome.dataset)[0] == services.session.address
+
+
+def test_a_wrong_password_found_during_the_encryption_leaves_no_job_behind(
+    services: flow.ProtectServices, tmp_path: Path
+) -> None:
+    (tmp_path / "f").write_bytes(b"wrong password")
+
+    async def main() -> None:
+        unlocking = _still_unlocking(services, "not the password")
+        await flow.protect(unlocking, tmp_path / "f", "f", lambda _e: None, Cancellation())
+
+    with pytest.raises(WrongPassword):
+        run(main())
+    job = services.jobs.of_owner("local", services.session.address)[-1]
+    assert job.state == JobState.CANCELLED and not job.error
     assert not any(services.work_dir.iterdir())

@@ -213,3 +213,27 @@ def test_serialize_gives_the_plain_zip_and_schema(tmp_path: Path) -> None:
     assert size == stream.size
     assert schema == '{"a":{"b":"string"}}'
     assert zipfile.ZipFile(io.BytesIO(bytes(buffer[:size]))).namelist() == ["a/", "a/b"]
+
+
+class _Collecting:
+    """A ``CiphertextSink`` that keeps everything it is handed."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.data = bytearray()
+
+    def begin(self, size: int) -> None:
+        assert not self.data, "begin comes before the first byte"
+        self.sizes.append(size)
+
+    def write(self, data: memoryview) -> None:
+        self.data += data
+
+
+def test_a_sink_gets_the_encrypted_file_as_it_is_written(tmp_path: Path) -> None:
+    source = tmp_path / "photo.png"
+    source.write_bytes(PNG)
+    sink = _Collecting()
+    result = protect_path(source, tmp_path / "out.enc", sink=sink)
+    assert sink.sizes == [result.size]
+    assert bytes(sink.data) == result.path.read_bytes()

@@ -4,7 +4,9 @@ Upload speaks kubo's RPC the way kubo-rpc-client does (``POST /api/v0/add``, mul
 NDJSON reply with ``Hash``); then, like the SDK, it asks the gateway for the new CID, because a file the
 gateway cannot serve is a dataset no worker can fetch. Files can be gigabytes, so both directions stream
 in chunks and never hold a whole file in memory: the multipart envelope is written by hand around the
-file's chunks, with an exact ``Content-Length``.
+file's chunks, with an exact ``Content-Length``. The bytes may come from a file (``add``) or from any
+async source whose size is known in advance (``add_stream``: the protect flow uploads the ciphertext while
+it is being produced).
 
 Cancelling (the ``cancel`` event, or cancelling the task) stops the transfer at once, removes what the
 download had written, and raises ``UserCancelled``; the source file is never touched.
@@ -16,14 +18,15 @@ import asyncio
 import contextlib
 import json
 import secrets
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop_app.core.errors import ProtocolUnavailable, UserCancelled, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
+
+if TYPE_CHECKING:  # httpx loads with the first client: startup budget, see ui/app.py
+    import httpx
 
 Progress = Callable[[int, int], None]
 """``(bytes done, bytes in total)``; the total is 0 when a download's server does not say it."""
@@ -38,6 +41,8 @@ class IpfsClient:
     """The profile's IPFS upload API and gateway. Use ``async with IpfsClient(profile) as ipfs:``."""
 
     def __init__(self, profile: NetworkProfile, *, timeout: float = 60.0) -> None:
+        import httpx
+
         self._api = profile.ipfs_api
         self._gateway = profile.ipfs_gateway
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
@@ -55,7 +60,23 @@ class IpfsClient:
         self, path: Path, *, on_progress: Progress | None = None, cancel: asyncio.Event | None = None
     ) -> str:
         """Upload ``path``; returns its CID once the gateway serves it."""
-        return await _until_cancelled(self._add(path, on_progress), cancel)
+        size = (await asyncio.to_thread(path.stat)).st_size
+        return await self.add_stream(_file_chunks(path), size, on_progress=on_progress, cancel=cancel)
+
+    async def add_stream(
+        self,
+        chunks: AsyncIterable[bytes],
+        size: int,
+        *,
+        on_progress: Progress | None = None,
+        cancel: asyncio.Event | None = None,
+    ) -> str:
+        """Upload the ``size`` bytes ``chunks`` yields; returns their CID once the gateway serves it.
+
+        ``chunks`` is closed when the upload ends, however it ends (an async generator over a file closes
+        the file then).
+        """
+        return await _until_cancelled(self._add(chunks, size, on_progress), cancel)
 
     async def download(
         self,
@@ -84,8 +105,7 @@ class IpfsClient:
             "the task's result may point to a storage this app does not support",
         )
 
-    async def _add(self, path: Path, on_progress: Progress | None) -> str:
-        size = (await asyncio.to_thread(path.stat)).st_size
+    async def _add(self, chunks: AsyncIterable[bytes], size: int, on_progress: Progress | None) -> str:
         boundary = secrets.token_hex(16)
         head = (
             f"--{boundary}\r\n"
@@ -97,29 +117,32 @@ class IpfsClient:
         async def body() -> AsyncGenerator[bytes, None]:
             yield head
             sent = 0
-            with path.open("rb") as source:
-                while chunk := await asyncio.to_thread(source.read, CHUNK_BYTES):
+            try:
+                async for chunk in chunks:
                     yield chunk
                     sent += len(chunk)
                     if on_progress:
                         on_progress(sent, size)
+            finally:
+                if isinstance(chunks, AsyncGenerator):
+                    await chunks.aclose()
             yield tail
 
         headers = {
             "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Content-Length": str(len(head) + size + len(tail)),
         }
-        chunks = body()
+        body_chunks = body()
         try:
             with _http_errors("the upload"):
                 response = await self._http.post(
                     f"{self._api}/api/v0/add",
                     params={"stream-channels": "true", "progress": "false"},
-                    content=chunks,
+                    content=body_chunks,
                     headers=headers,
                 )
         finally:
-            await chunks.aclose()  # closes the source now, even when cancelled (Windows locks open files)
+            await body_chunks.aclose()  # closes the source now, even if cancelled (Windows locks open files)
         _check(response, "the upload")
         cid = _added_cid(response.text)
         await self._check_served(cid)
@@ -157,6 +180,12 @@ class IpfsClient:
         return dest
 
 
+async def _file_chunks(path: Path) -> AsyncGenerator[bytes, None]:
+    with path.open("rb") as source:
+        while chunk := await asyncio.to_thread(source.read, CHUNK_BYTES):
+            yield chunk
+
+
 async def _until_cancelled(work: Awaitable[_T], cancel: asyncio.Event | None) -> _T:
     """Await ``work``, or cancel it (and wait for its clean-up) as soon as ``cancel`` is set."""
     if cancel is None:
@@ -178,6 +207,8 @@ async def _until_cancelled(work: Awaitable[_T], cancel: asyncio.Event | None) ->
 
 @contextlib.contextmanager
 def _http_errors(action: str) -> Iterator[None]:
+    import httpx
+
     try:
         yield
     except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:

@@ -37,6 +37,10 @@ class Readable(Protocol):
     def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
+class Writable(Protocol):
+    def write(self, data: memoryview, /) -> int | None: ...
+
+
 def generate_key() -> str:
     """A fresh dataset key: 32 random bytes, base64 as the SDK and the SMS handle it."""
     return base64.b64encode(os.urandom(KEY_SIZE)).decode("ascii")
@@ -59,7 +63,7 @@ def encrypted_size(plaintext_size: int) -> int:
 
 
 def encrypt(
-    source: Readable, out: BinaryIO, key: str, *, on_chunk: Callable[[int], None] | None = None
+    source: Readable, out: Writable, key: str, *, on_chunk: Callable[[int], None] | None = None
 ) -> str:
     """Encrypt everything ``source`` yields into ``out``; returns the checksum ``0x…`` of what was written.
 
@@ -133,11 +137,11 @@ def read_full(source: Readable, view: memoryview) -> int:
     return done
 
 
-def write_all(out: BinaryIO, data: bytes | memoryview) -> None:
+def write_all(out: Writable, data: bytes | memoryview) -> None:
     """Write all of ``data`` (a raw file may accept only part of it per call)."""
     view = memoryview(data)
     while view:
-        n = out.write(view)
+        n = out.write(view) or 0
         view = view[n:]
 
 
@@ -148,7 +152,7 @@ class _HashingWriter(threading.Thread):
     error is raised to the producer at its next ``free_buffer`` or at ``finish``.
     """
 
-    def __init__(self, out: BinaryIO, buffer_size: int) -> None:
+    def __init__(self, out: Writable, buffer_size: int) -> None:
         super().__init__(name="protect-writer", daemon=True)
         self._out = out
         self._hash = hashlib.sha256()

@@ -9,6 +9,9 @@ files are only ever opened read-only.
 Progress is reported per stage: ``"scan"`` (the CRC-32 pass over files, bytes of files) then
 ``"encrypt"`` (bytes of the zip encrypted). ``should_cancel`` is polled between chunks (pass
 ``event.is_set`` for a ``threading.Event``); a cancellation raises ``UserCancelled``.
+
+A ``sink`` receives the encrypted bytes as they are written (the upload streams them to IPFS meanwhile);
+they still go to ``output`` too, which an interrupted protect resumes from.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal, Protocol
 
 from desktop_app.core.errors import UserCancelled, UserFacingError
 from desktop_app.core.protect import encrypt, inputs, record
@@ -38,6 +41,16 @@ between at most every 50 ms."""
 CancelCheck = Callable[[], bool]
 
 _REPORT_EVERY = 0.05
+
+
+class CiphertextSink(Protocol):
+    """Where the encrypted bytes also go, from the encryption's writer thread (e.g. ``CiphertextChannel``)."""
+
+    def begin(self, size: int) -> None:
+        """Called once, before the first ``write``, with the size of the whole encrypted file."""
+
+    def write(self, data: memoryview) -> None:
+        """The next bytes, in order; ``data`` is reused afterwards, so copy what is kept."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ def protect_path(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
     date: datetime | None = None,
+    sink: CiphertextSink | None = None,
 ) -> ProtectedData:
     """Protect a file (as ``{"file": …}``) or a folder (its tree, see ``inputs``) into ``output``."""
     if path.is_dir():
@@ -71,7 +85,7 @@ def protect_path(
         data = inputs.folder_record(path)
     else:
         data = inputs.file_record(path)
-    return protect(data, output, on_progress=on_progress, should_cancel=should_cancel, date=date)
+    return protect(data, output, on_progress=on_progress, should_cancel=should_cancel, date=date, sink=sink)
 
 
 def protect(
@@ -81,6 +95,7 @@ def protect(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
     date: datetime | None = None,
+    sink: CiphertextSink | None = None,
 ) -> ProtectedData:
     """Serialize ``data`` as the SDK does, encrypt it with a new key into ``output``, and describe it.
 
@@ -93,6 +108,8 @@ def protect(
             raise UserFacingError("The protected file cannot replace one of the files being protected.")
     key = encrypt.generate_key()
     progress.start("encrypt", stream.size)
+    if sink is not None:
+        sink.begin(encrypt.encrypted_size(stream.size))
     try:
         handle, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".partial")
     except OSError as exc:
@@ -100,7 +117,8 @@ def protect(
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb", buffering=0) as out, stream:
-            checksum = encrypt.encrypt(stream, out, key, on_chunk=progress.advance)
+            target = out if sink is None else _Tee(out, sink)
+            checksum = encrypt.encrypt(stream, target, key, on_chunk=progress.advance)
         temporary.replace(output)
     except OSError as exc:
         _remove(temporary)
@@ -146,6 +164,18 @@ def _serialize(data: record.Record, date: datetime | None, progress: _Progress) 
             entries.append(ZipEntry(name, leaf.content, zlib.crc32(leaf.content)))
     schema = record.schema_json(folder, lambda leaf: leaf.type or detect_mime(head(leaf)))
     return ZipStream(entries, date or datetime.now(UTC)), schema
+
+
+class _Tee:
+    """Writes to the file, and hands what was written to the sink."""
+
+    def __init__(self, file: BinaryIO, sink: CiphertextSink) -> None:
+        self._file, self._sink = file, sink
+
+    def write(self, data: memoryview, /) -> int:
+        n = self._file.write(data)
+        self._sink.write(data[:n])
+        return n
 
 
 class _Progress:
