@@ -10,6 +10,8 @@ from typing import Any
 from desktop_app.cli.common import Output, add_network_args, add_output_args, unlocked_session
 from desktop_app.cli.data import progress_reporter
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.store.activity import Activity
+from desktop_app.core.store.database import Database
 from desktop_app.flows import access
 from desktop_app.flows.network import open_profile
 
@@ -56,6 +58,7 @@ def _grant(args: argparse.Namespace) -> int:
             requester=requester,
             volume=args.volume,
             price=args.price,
+            activity=Activity(Database()),
         )
 
     outcome = asyncio.run(run())
@@ -93,7 +96,13 @@ def _revoke(args: argparse.Namespace) -> int:
     async def run() -> list[str]:
         profile = await open_profile(args.network)
         return await access.revoke(
-            profile, session, args.dataset, order_hash=args.order, app=args.app, report=progress_reporter()
+            profile,
+            session,
+            args.dataset,
+            order_hash=args.order,
+            app=args.app,
+            report=progress_reporter(),
+            activity=Activity(Database()),
         )
 
     if not (args.order or args.app or args.all):

@@ -16,6 +16,7 @@ from desktop_app.core.attestation.task_proof import TaskProofReport
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.ipfs_client import IpfsClient
+from desktop_app.core.store.activity import Activity
 from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.runs import Runs
@@ -134,7 +135,9 @@ def _verify(args: argparse.Namespace) -> int:
     async def run() -> TaskProofReport:
         profile, files = await _fetch(args, session, out)
         cache = CollateralCache(Database())
-        return await verify_task(profile, session.address, args.task, files, cache=cache)
+        return await verify_task(
+            profile, session.address, args.task, files, cache=cache, activity=Activity(cache.db)
+        )
 
     try:
         report = asyncio.run(run())

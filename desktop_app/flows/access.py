@@ -22,6 +22,7 @@ from desktop_app.core.iexec.orders import (
     sign_order,
     typed_data,
 )
+from desktop_app.core.store.activity import Activity, Kind
 from desktop_app.core.wallet import WalletSession
 from desktop_app.flows.progress import BytesProgress, Reporter, ignore
 from desktop_app.flows.signing import Review, SigningRequest, approve
@@ -90,8 +91,10 @@ async def grant(
     volume: int = 1,
     price: int = 0,
     review: Review = approve,
+    activity: Activity | None = None,
 ) -> GrantOutcome:
-    """Allow ``app`` to process ``dataset`` for ``requester`` (None: anyone), ``volume`` times."""
+    """Allow ``app`` to process ``dataset`` for ``requester`` (None: anyone), ``volume`` times; the grant
+    is written to ``activity`` when given."""
     if volume < 1:
         raise UserFacingError("A grant must allow at least one run.", "use --volume 1 or more")
     restrict = requester or NULL_ADDRESS
@@ -117,10 +120,13 @@ async def grant(
             salt=new_salt(),
         )
         domain = await chain.domain()
-        await review(_grant_request(profile, session, order, domain, app_name))
+        request = _grant_request(profile, session, order, domain, app_name)
+        await review(request)
         order_hash = await market.publish(
             "dataset", sign_order(order, domain, session.account()), session.account()
         )
+    if activity is not None:
+        activity.record(profile.name, Kind.GRANT, dataset, request.sentence)
     return GrantOutcome(order_hash, already_granted=False)
 
 
@@ -173,10 +179,12 @@ async def revoke(
     app: str | None = None,
     report: Reporter = ignore,
     review: Review = approve,
+    activity: Activity | None = None,
 ) -> list[str]:
     """Close the matching grants on chain (one transaction each); returns the closed order hashes.
 
-    With neither ``order_hash`` nor ``app`` every open grant of ``dataset`` is revoked.
+    With neither ``order_hash`` nor ``app`` every open grant of ``dataset`` is revoked. Each revocation
+    is written to ``activity`` when given, as soon as its transaction is mined.
     """
     async with PocoClient(profile) as chain, MarketClient(profile) as market:
         await _check_owner(chain, dataset, session)
@@ -201,5 +209,8 @@ async def revoke(
         for done, entry in enumerate(entries, start=1):
             await chain.close_dataset_order(entry.signed(DatasetOrder), signer=session)
             closed.append(entry.order_hash)
+            if activity is not None:
+                revoked = f"Revoked the access of app {entry.order['apprestrict']} (grant {entry.order_hash})"
+                activity.record(profile.name, Kind.REVOKE, dataset, revoked)
             report(BytesProgress(REVOKE_STEP, done, len(entries)))
     return closed

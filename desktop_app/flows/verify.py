@@ -4,20 +4,19 @@ result, then let ``core.attestation.task_proof`` judge it link by link.
 Nothing here trusts the worker: every value is read from the chain (task, deal, contribution, the
 finalizing transaction's calldata), from the grant the owner signed, or recomputed from the result file.
 On the local network the simulated enclave's root is fetched from the sandbox and the report says
-*simulated*; on public networks only Intel's root, built into the app, is accepted.
+*simulated*; on public networks only Intel's root, built into the app, is accepted, and collateral past
+its nextUpdate is refreshed from the PCS or PCCS the user chose (``pcs_url``) when one is given.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-from eth_account import Account
-from eth_account.messages import encode_typed_data
-
+from desktop_app.core.attestation import pcs
 from desktop_app.core.attestation.collateral import Collateral, load_qvl_json, quote_collateral_key
 from desktop_app.core.attestation.errors import CollateralFormatError, QuoteFormatError
 from desktop_app.core.attestation.task_proof import (
@@ -27,14 +26,17 @@ from desktop_app.core.attestation.task_proof import (
     check_task,
 )
 from desktop_app.core.attestation.trust import TrustAnchor
-from desktop_app.core.errors import ProtocolUnavailable
+from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.market_client import MarketClient
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.orders import DatasetOrder, order_hash, typed_data
 from desktop_app.core.iexec.result_digest import result_digest
+from desktop_app.core.store.activity import Activity, Kind
 from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.flows.result import ResultFiles
+
+log = logging.getLogger(__name__)
 
 QUOTE_ENTRY = "attestation/quote.bin"
 COLLATERAL_ENTRY = "attestation/collateral.json"
@@ -47,6 +49,9 @@ async def _grant(chain: PocoClient, market: MarketClient, deal_id: str) -> Grant
         return None
     signed = entry.signed(DatasetOrder)
     domain = await chain.domain()
+    from eth_account import Account  # deferred: startup budget, see ui/app.py
+    from eth_account.messages import encode_typed_data
+
     signer = Account.recover_message(
         encode_typed_data(full_message=typed_data(signed.order, domain)), signature=signed.sign
     )
@@ -70,6 +75,8 @@ def _attestation(archive: Path) -> tuple[bytes | None, str | None]:
 
 
 async def _sandbox_root(profile: NetworkProfile) -> TrustAnchor:
+    import httpx
+
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             reply = await client.get(f"{profile.workerpool_api}/attestation/root.der")
@@ -97,6 +104,22 @@ def _collateral(
         return None  # a quote without usable collateral fails the quote check
 
 
+async def _refreshed(cache: CollateralCache, quote: bytes, pcs_url: str, now: datetime) -> Collateral | None:
+    """Fresh collateral from ``pcs_url`` when the cached one for the quote's platform has expired, else
+    None. A server that fails leaves the cache as it was: the report then says the collateral is stale."""
+    try:
+        key = quote_collateral_key(quote)
+        cached = await asyncio.to_thread(cache.get, key)
+        if cached is not None and cached.next_update > now:
+            return None
+        text = await pcs.fetch_collateral(pcs_url, tee=key.tee, fmspc=key.fmspc, ca=key.ca)
+        stored = await asyncio.to_thread(cache.put, text, fetched_at=now)
+        return stored.collateral()
+    except (UserFacingError, CollateralFormatError, QuoteFormatError) as e:
+        log.warning("Collateral not refreshed from %s: %s", pcs_url, e)
+        return None
+
+
 async def verify_task(
     profile: NetworkProfile,
     owner: str,
@@ -105,9 +128,22 @@ async def verify_task(
     *,
     now: datetime | None = None,
     cache: CollateralCache | None = None,
+    pcs_url: str | None = None,
+    activity: Activity | None = None,
 ) -> TaskProofReport:
-    """Gather the task's evidence and judge it (see the module docstring)."""
-    return check_task(await gather_evidence(profile, owner, task_id, result, now=now, cache=cache))
+    """Gather the task's evidence and judge it (see the module docstring); the verdict is written to
+    ``activity`` when given."""
+    evidence = await gather_evidence(profile, owner, task_id, result, now=now, cache=cache, pcs_url=pcs_url)
+    report = check_task(evidence)
+    if activity is not None:
+        failed = [check.name for check in report.checks if not check.ok]
+        verdict = (
+            f"Proof valid: all {len(report.checks)} checks passed"
+            if not failed
+            else f"Proof INVALID: {len(failed)} of {len(report.checks)} checks failed ({', '.join(failed)})"
+        )
+        activity.record(profile.name, Kind.VERIFY, task_id, verdict)
+    return report
 
 
 async def gather_evidence(
@@ -118,6 +154,7 @@ async def gather_evidence(
     *,
     now: datetime | None = None,
     cache: CollateralCache | None = None,
+    pcs_url: str | None = None,
 ) -> TaskEvidence:
     async with PocoClient(profile) as chain, MarketClient(profile) as market:
         task = await chain.view_task(task_id)
@@ -134,6 +171,8 @@ async def gather_evidence(
     now = now or datetime.now(UTC)
     collateral = await asyncio.to_thread(_collateral, cache, quote, collateral_text, now)
     sandbox = profile.tee_trust_anchor == "sandbox"
+    if pcs_url is not None and cache is not None and quote is not None and not sandbox:
+        collateral = await _refreshed(cache, quote, pcs_url, now) or collateral
     return TaskEvidence(
         task_id=bytes.fromhex(task_id.removeprefix("0x")),
         task=task,

@@ -102,10 +102,11 @@ def secret_kind(text: str) -> SecretKind | None:
 class WalletSetup:
     """One walk through the wizard. Holds the secrets typed so far, in memory only, until ``commit``."""
 
-    def __init__(self, wallet: Wallet, label: str = "") -> None:
+    def __init__(self, wallet: Wallet, label: str = "", *, start: Step = Step.WELCOME) -> None:
+        """``start=Step.CHOOSE`` skips the welcome, for adding an account to a wallet already in use."""
         self.wallet = wallet
         self.label = label
-        self.step = Step.WELCOME
+        self.step = start
         self.choice: Choice | None = None
         self.account: AccountInfo | None = None
         self._secret = ""

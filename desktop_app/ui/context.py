@@ -12,19 +12,21 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.iexec.network import DEFAULT_PROFILE, NetworkProfile
-from desktop_app.core.paths import APP_NAME, app_data_dir
+from desktop_app.core.iexec.network import DEFAULT_PROFILE, NetworkProfile, available_profiles
+from desktop_app.core.paths import app_data_dir
+from desktop_app.core.settings import AUTO_LOCK_SECONDS, LAST_ACCOUNT, NETWORK, REMEMBER_PASSWORD, Settings
+from desktop_app.core.store.activity import Activity
 from desktop_app.core.store.database import Database
 from desktop_app.core.store.protect_jobs import ProtectJobs
-from desktop_app.core.wallet import DEFAULT_IDLE_TIMEOUT, PasswordMemory, Wallet, WalletSession
+from desktop_app.core.wallet import PasswordMemory, Wallet, WalletSession
 from desktop_app.ui.network import Connection, Connector, connect_network
+from desktop_app.ui.settings_store import user_settings
 from desktop_app.ui.unlock import ensure_unlocked
 
-ACCOUNT_KEY = "wallet/account"
 REVIEW_ARM_DELAY_MS = 1500
 
 
@@ -34,23 +36,30 @@ class AppContext:
     jobs: ProtectJobs
     memory: PasswordMemory
     work_dir: Path
-    settings: QSettings
+    settings: Settings
     network: str = DEFAULT_PROFILE
     connect: Connector = connect_network
-    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     review_arm_delay_ms: int = REVIEW_ARM_DELAY_MS
     progress_delay_ms: int = 600
 
+    @property
+    def activity(self) -> Activity:
+        """The activity journal, in the same database as the protect journal."""
+        return Activity(self.jobs.db)
+
     @classmethod
-    def default(cls, network_name: str = DEFAULT_PROFILE) -> AppContext:
-        """The real app's context: the user's wallet, journal and keyring, the ``local`` network."""
+    def default(cls, settings: Settings | None = None) -> AppContext:
+        """The real app's context: the user's wallet, journal, keyring and settings, on the network the
+        settings name (``local`` when they name one this version does not know)."""
+        settings = settings or user_settings()
+        network = settings.get(NETWORK)
         return cls(
             wallet=Wallet(),
             jobs=ProtectJobs(Database()),
             memory=PasswordMemory(),
             work_dir=app_data_dir() / "work",
-            settings=QSettings(QSettings.Scope.UserScope, "iExec", APP_NAME),
-            network=network_name,
+            settings=settings,
+            network=network if network in available_profiles() else DEFAULT_PROFILE,
         )
 
 
@@ -79,6 +88,14 @@ class AppState(QObject):
         self._connected.set()
         self.connection_changed.emit()
 
+    def drop_connection(self) -> Connection | None:
+        """Forget the connection before opening another network; work started from now on waits for
+        the new one. Returns the old one, for the caller to close."""
+        old, self.connection = self.connection, None
+        self._connected.clear()
+        self.connection_changed.emit()
+        return old
+
     async def connected(self) -> Connection:
         """The connection, once the network is open (waits while the sandbox starts)."""
         await self._connected.wait()
@@ -89,8 +106,11 @@ class AppState(QObject):
         """Switch to ``address`` (locked); it is remembered as the account to open next time."""
         if self.session is not None:
             self.session.lock()
-        self.session = WalletSession(self.context.wallet, address, idle_timeout=self.context.idle_timeout)
-        self.context.settings.setValue(ACCOUNT_KEY, self.session.address)
+        settings = self.context.settings
+        self.session = WalletSession(
+            self.context.wallet, address, idle_timeout=settings.get(AUTO_LOCK_SECONDS)
+        )
+        settings.set(LAST_ACCOUNT, self.session.address)
         self.account_changed.emit()
         self.poll_lock()
         return self.session
@@ -100,7 +120,7 @@ class AppState(QObject):
         accounts = self.context.wallet.accounts()
         if not accounts:
             return None
-        remembered = str(self.context.settings.value(ACCOUNT_KEY, "") or "").lower()
+        remembered = self.context.settings.get(LAST_ACCOUNT).lower()
         chosen = next((a for a in accounts if a.address.lower() == remembered), accounts[0])
         return self.use_account(chosen.address)
 
@@ -117,12 +137,23 @@ class AppState(QObject):
             self.session.lock()
         self.poll_lock()
 
+    def set_idle_timeout(self, seconds: float) -> None:
+        """A new auto-lock delay, for this session at once (the next poll locks it if already idle that
+        long) and for every session opened later."""
+        self.context.settings.set(AUTO_LOCK_SECONDS, seconds)
+        if self.session is not None:
+            self.session.idle_timeout = seconds
+        self.poll_lock()
+
     async def unlocked(self, parent: QWidget, reason: str) -> WalletSession:
         """The session, unlocked (asking for the password if needed). One unlock dialog at a time: two
         files dropped together wait for the same unlock instead of opening two dialogs."""
         async with self._unlocking:
             if self.session is None:
                 raise UserFacingError("There is no account yet.", "create or import one first")
-            session = await ensure_unlocked(self.session, self.context.memory, parent, reason)
+            remember = self.context.settings.get(REMEMBER_PASSWORD)
+            session = await ensure_unlocked(
+                self.session, self.context.memory, parent, reason, remember=remember
+            )
         self.poll_lock()
         return session

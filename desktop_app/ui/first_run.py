@@ -44,10 +44,18 @@ def _paragraph(text: str, tone: str = "") -> QLabel:
 class FirstRunView(QWidget):
     completed = Signal(str)  # the new account's address
 
-    def __init__(self, state: AppState, runner: OperationRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        runner: OperationRunner,
+        parent: QWidget | None = None,
+        *,
+        start: Step = Step.WELCOME,
+    ) -> None:
+        """``start=Step.CHOOSE`` is the same wizard for adding an account (the Wallet page's)."""
         super().__init__(parent)
         self.state, self.runner = state, runner
-        self.setup = WalletSetup(state.context.wallet)
+        self.setup = WalletSetup(state.context.wallet, start=start)
         self._busy = False
         self.pages = QStackedWidget()
         self._pages: dict[Step, QWidget] = {

@@ -5,6 +5,7 @@ keyring, then asks. The keystore's scrypt takes about a second, so it runs in a 
 dialog shows "Unlocking…"; a wrong password keeps the dialog open with the reason, cleared as soon as
 the user types again (Cryptomator #847). "Remember" is offered only when an OS keyring works; otherwise
 the box is disabled and the reason is written under it, never silently ignored (Cryptomator #2920).
+With remembering turned off in Settings the keyring is neither read nor offered.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ from desktop_app.ui.theme import set_tone
 
 
 class UnlockDialog(QDialog):
-    def __init__(self, session: WalletSession, memory: PasswordMemory, reason: str, parent: QWidget) -> None:
+    def __init__(
+        self,
+        session: WalletSession,
+        memory: PasswordMemory,
+        reason: str,
+        parent: QWidget,
+        *,
+        remember: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.session, self.memory = session, memory
         self._task: asyncio.Task[None] | None = None
@@ -76,7 +85,12 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.keyring_note)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
-        self._keyring_task = asyncio.get_event_loop().create_task(self._check_keyring())
+        self._keyring_task: asyncio.Task[None] | None = None
+        if remember:
+            self._keyring_task = asyncio.get_event_loop().create_task(self._check_keyring())
+        else:
+            self.remember.hide()
+            self.keyring_note.setText(self.tr("Remembering the password is turned off in Settings."))
 
     async def _check_keyring(self) -> None:
         """The keyring may answer over D-Bus: ask it off the GUI thread."""
@@ -134,14 +148,15 @@ class UnlockDialog(QDialog):
 
 
 async def ensure_unlocked(
-    session: WalletSession, memory: PasswordMemory, parent: QWidget, reason: str
+    session: WalletSession, memory: PasswordMemory, parent: QWidget, reason: str, *, remember: bool = True
 ) -> WalletSession:
-    """``session``, unlocked: by a remembered password, else by asking. Raises ``UserCancelled`` on Cancel."""
+    """``session``, unlocked: by a remembered password (when ``remember``), else by asking. Raises
+    ``UserCancelled`` on Cancel."""
     if session.is_unlocked:
         return session
-    if await asyncio.to_thread(session.unlock_remembered, memory):
+    if remember and await asyncio.to_thread(session.unlock_remembered, memory):
         return session
-    dialog = UnlockDialog(session, memory, reason, parent)
+    dialog = UnlockDialog(session, memory, reason, parent, remember=remember)
     try:
         if not accepted(await ask(dialog)):
             raise UserCancelled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
+from desktop_app.core.settings import AUTO_LOCK_SECONDS
 from desktop_app.flows.progress import Reporter
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import PAGES, MainWindow
@@ -64,13 +66,15 @@ def test_the_header_shows_network_account_and_lock_state(
     assert header.lock_button.text() == "Locked" and not window.state.session.is_unlocked  # type: ignore[union-attr]
 
 
-def test_an_idle_session_locks_itself_and_the_header_follows(
+def test_an_idle_session_locks_itself_the_header_follows_and_the_next_signature_asks_again(
     make_context: Callable[..., AppContext],
     open_window: Window,
     sandbox: SandboxEndpoints,
     qloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
 ) -> None:
-    context = make_context(sandbox_connector(sandbox), idle_timeout=0.6)
+    context = make_context(sandbox_connector(sandbox))
+    context.settings.set(AUTO_LOCK_SECONDS, 0.6)
     import_dev_account(context, sandbox, ACCOUNT)
     window = open_window(context)
     window.state.session.unlock(PASSWORD)  # type: ignore[union-attr]
@@ -78,9 +82,16 @@ def test_an_idle_session_locks_itself_and_the_header_follows(
     assert window.header.lock_button.text() == "Unlocked"
     run_until(qloop, lambda: window.header.lock_button.text() == "Locked", 5)
     assert not window.state.session.is_unlocked  # type: ignore[union-attr]
+    data = tmp_path / "notes.txt"
+    data.write_text("hello")
+    window.protected_page.protect_paths([data])  # a protect signs: the password is asked again
+    run_until(qloop, lambda: visible_unlock_dialogs(window))
+    visible_unlock_dialogs(window)[-1].reject()
+    run_until(qloop, lambda: not window.runner.operations)
+    assert not window.state.session.is_unlocked  # type: ignore[union-attr]
 
 
-def test_shortcuts_switch_pages_and_pages_to_come_say_what_they_will_hold(
+def test_shortcuts_switch_pages(
     make_context: Callable[..., AppContext], open_window: Window, sandbox: SandboxEndpoints, qtbot: object
 ) -> None:
     context = make_context(sandbox_connector(sandbox))
@@ -88,13 +99,10 @@ def test_shortcuts_switch_pages_and_pages_to_come_say_what_they_will_hold(
     window = open_window(context)
     with qtbot.waitActive(window):  # type: ignore[attr-defined]
         window.activateWindow()
-    for number, (key, title, _icon, future) in enumerate(PAGES):
+    for number, (key, title, _icon) in enumerate(PAGES):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{number + 1}"), Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
         assert window.sidebar.currentItem().text() == title
-        if key in window.placeholders:
-            page = window.placeholders[key]
-            assert window.pages.currentWidget() is page and page.text.text() == future
-    assert set(window.placeholders) == {"runs", "activity", "wallet", "settings"}
+        assert window.pages.currentWidget() is getattr(window, f"{key}_page")
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]
     assert window.pages.currentWidget() is window.apps_page
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # type: ignore[attr-defined]

@@ -111,6 +111,12 @@ class CollateralCache:
             ).fetchall()
         return [_cached(row) for row in rows]
 
+    def clear(self) -> int:
+        """Forget every cached bundle (Settings' "Clear"); returns how many there were. Verification then
+        uses the collateral each result brings, or a fresh refresh."""
+        with self.db.connect() as db:
+            return db.execute("DELETE FROM collateral_cache").rowcount
+
 
 def verify_cached(
     cache: CollateralCache,

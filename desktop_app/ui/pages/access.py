@@ -246,7 +246,13 @@ class AccessPage(QWidget):
                 order_hash = hashes[0] if len(hashes) == 1 else None
                 try:
                     done = await access.revoke(
-                        profile, session, dataset, order_hash=order_hash, report=report, review=review
+                        profile,
+                        session,
+                        dataset,
+                        order_hash=order_hash,
+                        report=report,
+                        review=review,
+                        activity=state.context.activity,
                     )
                 finally:
                     index.unmark_revoking(hashes)
