@@ -13,8 +13,6 @@ import secrets
 import time
 from dataclasses import dataclass
 
-import httpx
-
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient, task_id
 from desktop_app.core.iexec.market_client import MarketClient, MarketOrder
@@ -33,6 +31,7 @@ from desktop_app.core.iexec.orders import (
 )
 from desktop_app.core.iexec.poco_views import TaskStatus
 from desktop_app.core.iexec.sms_client import SmsClient
+from desktop_app.core.store.activity import Activity, Kind
 from desktop_app.core.store.runs import Runs
 from desktop_app.core.wallet import PushedKeys, ResultKeys, WalletSession
 from desktop_app.flows.progress import Reporter, StepDone, StepStarted, ignore
@@ -167,15 +166,19 @@ async def run(
             salt=new_salt(),
         )
         domain = await chain.domain()
+        # Names before addresses: the person signing recognises "bank.csv", not 0x3f…
+        app_name = (await chain.view_app(app)).name or app
+        dataset_name = (await chain.view_dataset(dataset)).name or dataset
         total = request.appmaxprice + request.datasetmaxprice + request.workerpoolmaxprice
+        price = "free" if total == 0 else f"for {total} nRLC"
         await review(
             SigningRequest(
                 "transaction",
-                f"Run app {app} on {dataset} inside a TEE on {profile.label}, for {total} nRLC plus gas",
+                f"Run {app_name} on {dataset_name} inside a TEE on {profile.label}, {price}",
                 (
                     ("network", profile.label),
-                    ("app", app),
-                    ("dataset", dataset),
+                    ("app", f"{app_name} ({app})"),
+                    ("dataset", f"{dataset_name} ({dataset})"),
                     ("workerpool", request.workerpool),
                     ("price", f"{total} nRLC"),
                 ),
@@ -188,6 +191,8 @@ async def run(
         )
         task = task_id(deal_id)
         services.runs.add(task, deal_id, profile.name, me, dataset, app)
+        started = f"Started {app_name} on {dataset_name}"
+        Activity(services.runs.db).record(profile.name, Kind.RUN, task, started)
         report(StepDone(REQUEST_TO_PROCESS_PROTECTED_DATA, task))
     if not wait:
         return RunOutcome(task, deal_id, "ACTIVE", "")
@@ -216,6 +221,8 @@ async def follow(
                 break
             await asyncio.sleep(poll_interval)
     services.runs.update(task, status=status, reason=reason)
+    ended = f"Ended: {status.lower()}" + (f" ({reason})" if reason else "")
+    Activity(services.runs.db).record(services.profile.name, Kind.RUN, task, ended)
     report(StepDone(TASK_EXECUTION, status))
     record = services.runs.get(task)
     return RunOutcome(task, record.deal_id if record else "", status, reason)
@@ -225,6 +232,8 @@ async def _pool_failure(profile: NetworkProfile, task_id: str) -> str:
     """The sandbox pool says at once why a task will never complete (public pools don't expose this)."""
     if not profile.workerpool_api:
         return ""
+    import httpx  # deferred: startup budget, see ui/app.py
+
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             reply = await client.get(f"{profile.workerpool_api}/tasks/{task_id}")

@@ -7,8 +7,9 @@ folder (so the wallet, journal and settings are the app's defaults, just empty) 
     python -m tests.gui.e2e_driver OUT_DIR THEME FILE_TO_DROP
 
 It creates an account in the first-run wizard, drops a file on the window, unlocks, waits for the
-protect to finish, grants the CSV iApp access through the review dialog, revokes it from the Access page,
-and saves a screenshot of each screen (the window with
+protect to finish, grants the CSV iApp access through the review dialog, runs it ("Run on my data…", the
+review, the live timeline until the result is verified; the result and the report), revokes the grant
+from the Access page, sees a new run refused, and saves a screenshot of each screen (the window with
 ``QWidget.grab()``, the whole screen with ImageMagick's ``import`` when it is installed, which also shows
 dialogs). Then it closes the window, so ``main`` returns normally. Any failure exits non-zero.
 """
@@ -24,24 +25,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desktop_app.core.paths import APP_NAME
-from desktop_app.ui.app import THEME_KEY, create_application, main
+from desktop_app.core.settings import THEME
+from desktop_app.ui.app import create_application, main
 from desktop_app.ui.grant_dialog import GrantDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.access_model import ACTION_COLUMN
 from desktop_app.ui.pages.protected_rows import DisplayState
+from desktop_app.ui.pages.runs_rows import Stage, StageStatus
 from desktop_app.ui.review import ReviewDialog
+from desktop_app.ui.run_dialog import RunDialog
+from desktop_app.ui.settings_store import user_settings
 from desktop_app.ui.unlock import UnlockDialog
 from tests.gui.events import drag_enter
 
 T = TypeVar("T", bound=QWidget)
 PASSWORD = "a quiet harbour at dawn"
 STEP_TIMEOUT_S = 90.0
-WALK_TIMEOUT_S = 240.0
+WALK_TIMEOUT_S = 420.0
+COLUMN = "amount"  # the column of the dropped CSV the iApp aggregates
 
 
 class Walk:
@@ -104,13 +109,17 @@ class Walk:
             lambda: (r := page.selected_row) is not None and r.state.busy, "the protect to start"
         )
         await self.shot("protecting")
+        await self.sign("review-protect")
         await self.until(
             lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, "protected"
         )
         await self.until(lambda: page.detail.fields["checksum"].full_text().startswith("0x"), "the details")
         await self.shot("protected")
-        await self.grant_the_csv_app(page.detail.fields["address"].full_text())
+        dataset = page.detail.fields["address"].full_text()
+        await self.grant_the_csv_app(dataset)
+        await self.run_the_csv_app(dataset)
         await self.revoke_it()
+        await self.see_a_new_run_refused(dataset)
 
     async def grant_the_csv_app(self, dataset: str) -> None:
         window, apps = self.window, self.window.apps_page
@@ -123,12 +132,58 @@ class Walk:
         await self.until(lambda: self.visible(GrantDialog), "the grant dialog")
         dialog = self.visible(GrantDialog)[-1]
         dialog.dataset.setCurrentIndex(dialog.dataset.findData(dataset))
+        dialog.volume.setValue(2)  # one run for step 4, one left to revoke in step 6
         await self.shot("grant", dialog)
         dialog.ok_button.click()
         await self.sign("review-grant")
         await self.until(lambda: "Access granted" in window.statusBar().currentMessage(), "the grant")
         await self.until(lambda: not apps.refresher.busy, "the iApps to refresh")
         await self.shot("granted")
+
+    async def open_run_dialog(self, dataset: str) -> RunDialog:
+        window, apps = self.window, self.window.apps_page
+        window.go_to(1)
+        await self.until(lambda: apps.selected_app is not None, "the CSV app")
+        apps.run_button.click()
+        await self.until(lambda: self.visible(RunDialog), "the run dialog")
+        dialog = self.visible(RunDialog)[-1]
+        dialog.dataset.setCurrentIndex(dialog.dataset.findData(dataset))
+        return dialog
+
+    async def run_the_csv_app(self, dataset: str) -> None:
+        dialog = await self.open_run_dialog(dataset)
+        assert dialog.allowed, "the granted data is not offered for the run"
+        dialog.args.setText(COLUMN)
+        await self.shot("run-dialog", dialog)
+        dialog.ok_button.click()
+        await self.sign("run-review")
+        runs = self.window.runs_page
+        await self.until(lambda: runs.selected is not None, "the run in the Runs page")
+        entry = runs.selected
+        assert entry is not None
+        timeline = entry.timeline
+        await self.until(lambda: timeline[Stage.RUNNING].status != StageStatus.PENDING, "the run to start")
+        await self.shot("run-running")
+        await self.until(
+            lambda: (
+                timeline[Stage.VERIFIED].status in (StageStatus.DONE, StageStatus.FAILED)
+                and entry.task_id.lower() not in runs.working
+            ),
+            "the verified result",
+        )
+        assert entry.report is not None and entry.report.valid, entry.state_text
+        await self.shot("run-timeline")
+        runs.detail.tabs.setCurrentIndex(1)
+        await self.shot("result")
+        runs.detail.tabs.setCurrentIndex(2)
+        await self.shot("report")
+
+    async def see_a_new_run_refused(self, dataset: str) -> None:
+        dialog = await self.open_run_dialog(dataset)
+        await self.until(dialog.refusal.isVisible, "the refusal")
+        assert "would be refused" in dialog.refusal.text() and dialog.grant_button.isVisible()
+        await self.shot("run-refused", dialog)
+        dialog.reject()
 
     async def revoke_it(self) -> None:
         window, access = self.window, self.window.access_page
@@ -171,7 +226,7 @@ class Walk:
 
 def drive(out: Path, theme: str, file: Path) -> int:
     app = create_application([sys.argv[0]])
-    QSettings("iExec", APP_NAME).setValue(THEME_KEY, theme)
+    user_settings().set(THEME, theme)
     failures: list[str] = []
     tasks: list[asyncio.Future[None]] = []  # keeps the walk referenced while it runs
 

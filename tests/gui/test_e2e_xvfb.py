@@ -2,8 +2,9 @@
 
 The app runs in a subprocess (``e2e_driver.py``) on the xcb platform, exactly as ``dataprotector-desktop``
 starts it, with an empty home folder and the session's sandbox: new wallet, drop a CSV, grant the CSV
-iApp, revoke it. Screenshots of each screen, in the light
-and the dark theme, go to ``tests/artifacts/gui/`` for a person to look at.
+iApp, run it and see the result and a fully green verification report, revoke the grant, and see a new
+run refused. Screenshots of each screen, in the light and the dark theme, go to ``tests/artifacts/gui/``
+for a person to look at.
 """
 
 from __future__ import annotations
@@ -31,14 +32,20 @@ SCREENS = (
     "protected-empty",
     "unlock",
     "protecting",
+    "review-protect",
     "protected",
     "iapps",
     "grant",
     "review-grant",
+    "run-review",
+    "run-timeline",
+    "result",
+    "report",
     "access",
     "revoke-confirm",
     "review-revoke",
     "revoked",
+    "run-refused",
 )
 
 
@@ -92,7 +99,7 @@ def test_a_new_user_protects_a_file_in_a_real_window(
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=540,
     )
     assert run.returncode == 0, run.stderr[-4000:]
     assert "platform xcb" in run.stdout

@@ -1,4 +1,5 @@
-"""The iApps page: the apps of the current network, searchable, with their details and "Grant access…".
+"""The iApps page: the apps of the current network, searchable, with their details, "Grant access…" and
+"Run on my data…" (the Runs page runs it).
 
 The list comes from ``flows.apps.list_apps``; whether you allowed an app comes from the grants of your
 protected data (``flows.access.grants``). Granting goes: choose (``GrantDialog``), unlock, then the flow,
@@ -12,10 +13,12 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -64,9 +67,12 @@ async def protected_datasets(profile: NetworkProfile, owner: str, state: AppStat
 
 
 def price_text(price: int | None) -> str:
+    """An app's price in words (a module function, so translated in the ``AppsPage`` context)."""
     if price is None:
-        return "not offered to run right now"
-    return "free" if price == 0 else f"{price} nRLC per run"
+        return QCoreApplication.translate("AppsPage", "not offered to run right now")
+    if price == 0:
+        return QCoreApplication.translate("AppsPage", "free")
+    return QCoreApplication.translate("AppsPage", "%1 nRLC per run").replace("%1", str(price))
 
 
 class AppsModel(QAbstractListModel):
@@ -98,6 +104,8 @@ class AppsModel(QAbstractListModel):
 
 
 class AppsPage(QWidget):
+    run_requested = Signal(str)  # app address: "Run on my data…" (the Runs page runs it)
+
     def __init__(
         self,
         state: AppState,
@@ -155,9 +163,13 @@ class AppsPage(QWidget):
         self.grant_button = QPushButton(self.tr("Grant access…"))
         self.grant_button.setProperty("primary", True)
         self.grant_button.setAccessibleName(self.tr("Grant this iApp access to your data"))
-        self.grant_button.clicked.connect(self.grant_selected)
+        self.grant_button.clicked.connect(lambda: self.grant_selected())
+        self.run_button = QPushButton(self.tr("Run on my data…"))
+        self.run_button.setAccessibleName(self.tr("Run this iApp on your protected data"))
+        self.run_button.clicked.connect(self._run_selected)
         actions = QHBoxLayout()
         actions.addWidget(self.grant_button)
+        actions.addWidget(self.run_button)
         actions.addStretch(1)
         inner = QVBoxLayout(self.detail)
         unit = self.fontMetrics().height()
@@ -285,7 +297,12 @@ class AppsPage(QWidget):
 
     # -- granting -----------------------------------------------------------------------------
 
-    def grant_selected(self) -> None:
+    def _run_selected(self) -> None:
+        if (app := self.selected_app) is not None:
+            self.run_requested.emit(app.address)
+
+    def grant_selected(self, dataset: str = "") -> None:
+        """Grant the selected app access to one of your protected data (``dataset`` chosen first)."""
         app = self.selected_app
         session = self.state.session
         if app is None or session is None:
@@ -298,6 +315,8 @@ class AppsPage(QWidget):
             if not datasets:
                 raise UserFacingError("You have no protected data to share yet.", "protect a file first")
             dialog = GrantDialog(app, datasets, session.address, window)
+            if dataset:
+                dialog.dataset.setCurrentIndex(max(dialog.dataset.findData(dataset), 0))
             try:
                 if not accepted(await ask(dialog)):
                     raise UserCancelled
@@ -314,6 +333,7 @@ class AppsPage(QWidget):
                 volume=choice.volume,
                 price=choice.price,
                 review=review,
+                activity=state.context.activity,
             )
 
         def done(outcome: access.GrantOutcome) -> None:
