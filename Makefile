@@ -15,7 +15,7 @@ SYSTEM_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libf
   fonts-dejavu-core xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 
-.PHONY: run test test-gui setup system parts lint bench clean
+.PHONY: run test test-gui setup system parts lint bench clean translations
 
 setup: system $(STAMPS)/venv $(STAMPS)/parts
 
@@ -70,6 +70,14 @@ test: lint
 test-gui: setup
 	QT_QPA_PLATFORM=offscreen QT_API=pyside6 \
 	  timeout -k 10 $(TEST_TIMEOUT) $(BIN)/python -m pytest -q -p no:cacheprovider -p no:xvfb tests/gui
+
+# A catalog for translators: `make translations LOCALE=fr` extracts every string of the window into
+# resources/i18n/dataprotector_fr.ts (kept translations stay) and compiles the .qm the app loads.
+translations: setup
+	@test -n "$(LOCALE)" || { echo "usage: make translations LOCALE=fr"; exit 2; }
+	mkdir -p resources/i18n
+	$(BIN)/pyside6-lupdate $$(find desktop_app/ui -name '*.py' | sort) -ts resources/i18n/dataprotector_$(LOCALE).ts
+	$(BIN)/pyside6-lrelease resources/i18n/dataprotector_$(LOCALE).ts
 
 bench: setup
 	$(BIN)/python tests/bench/bench_sandbox.py

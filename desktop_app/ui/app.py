@@ -1,10 +1,19 @@
 """``dataprotector-desktop`` with no command: the window, on a qasync loop, on the ``local`` network.
 
 Startup order is chosen for the first painted frame. The QApplication, the theme and a splash come
-first, from modules that import only Qt; the wallet, protocol and flow modules (eth_account, web3: most
-of a second) are imported while the splash shows, and the main window replaces it. The network (and
-the sandbox on ``local``) opens in the background once the window shows. At quit the window closes,
-the loop ends, and only then is a sandbox this app started stopped (nothing is on screen any more).
+first, from modules that import only Qt; the window's own modules load while the splash shows, and the
+main window replaces it. The network (and the sandbox on ``local``) opens in the background once the
+window shows. At quit the window closes, the loop ends, and only then is a sandbox this app started
+stopped (nothing is on screen any more).
+
+The startup budget: the window must paint within 0.5 s of launch (``tests/bench/bench_gui_start.py``),
+and web3, eth_account (with eth_keyfile and py_ecc), aiohttp, eth_utils (with pydantic), eth_abi,
+httpx and keyring take well over a second to import together. So no module the window imports loads
+them at module level: core and flows import each of them in the function that uses it, and name their
+types under ``TYPE_CHECKING`` (those imports say "deferred: startup budget, see ui/app.py"); addresses
+shown before the first paint are checksummed by ``core.eip55``. Connecting to the network then imports
+them in a worker thread (``ui.network``), before any operation needs them on the GUI thread.
+``tests/gui/test_startup_imports.py`` fails if one of them loads before the window has painted.
 """
 
 from __future__ import annotations
@@ -17,29 +26,26 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop_app import __version__
 from desktop_app.core.paths import APP_NAME
+from desktop_app.core.settings import THEME, Settings
+from desktop_app.ui.i18n import install_translations
+from desktop_app.ui.settings_store import user_settings
 from desktop_app.ui.theme import ThemeMode, apply_theme, is_dark, scaled_font
 
 if TYPE_CHECKING:
     from desktop_app.ui.context import AppContext
 
 log = logging.getLogger(__name__)
-THEME_KEY = "appearance/theme"
 SETTLE_TIMEOUT_S = 5.0
 
 
-def user_settings() -> QSettings:
-    return QSettings(QSettings.Scope.UserScope, "iExec", APP_NAME)
-
-
-def theme_of(settings: QSettings) -> ThemeMode:
-    value = str(settings.value(THEME_KEY, ThemeMode.SYSTEM.value))
-    return ThemeMode(value) if value in set(ThemeMode) else ThemeMode.SYSTEM
+def theme_of(settings: Settings) -> ThemeMode:
+    return ThemeMode(settings.get(THEME))  # the setting's choices are the modes
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -99,9 +105,13 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
     """Run the app until its window closes; returns the process exit code."""
     os.environ.setdefault("QT_API", "pyside6")  # qasync otherwise prefers PyQt if both are installed
     app = create_application(sys.argv if argv is None else argv)
-    mode = theme_of(context.settings if context is not None else user_settings())
-    apply_theme(app, mode)
-    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, mode))
+    install_translations(app)
+    settings = context.settings if context is not None else user_settings()
+    apply_theme(app, theme_of(settings))
+    # Read again at each system switch: the theme may have been changed in Settings since.
+    QGuiApplication.styleHints().colorSchemeChanged.connect(
+        lambda _scheme: apply_theme(app, theme_of(settings))
+    )
     starting = splash(app)
 
     # The heavy part: the wallet and the protocol clients behind the pages (see the module docstring).
@@ -111,7 +121,7 @@ def main(argv: Sequence[str] | None = None, context: AppContext | None = None) -
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.network import disconnect
 
-    context = context or AppContext.default()
+    context = context or AppContext.default(settings)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(context)

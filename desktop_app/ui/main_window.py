@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.localnet import faucet
+from desktop_app.core.settings import NETWORK, WINDOW_GEOMETRY
 from desktop_app.ui import network
 from desktop_app.ui.banner import OperationBanner
 from desktop_app.ui.context import AppContext, AppState
@@ -45,46 +46,28 @@ from desktop_app.ui.header import HeaderBar
 from desktop_app.ui.icons import icon
 from desktop_app.ui.operations import Operation, OperationRunner
 from desktop_app.ui.pages.access import AccessPage
+from desktop_app.ui.pages.activity import ActivityPage
 from desktop_app.ui.pages.apps import AppsPage
-from desktop_app.ui.pages.empty import EmptyState
 from desktop_app.ui.pages.protected import ProtectedPage
+from desktop_app.ui.pages.runs import RunsPage
+from desktop_app.ui.pages.settings import SettingsPage
+from desktop_app.ui.pages.wallet import WalletPage
 from desktop_app.ui.review import DialogReview
 from desktop_app.ui.theme import scaled_font, set_tone
+from desktop_app.ui.tray import Tray
 
-GEOMETRY_KEY = "window/geometry"
 LOCK_POLL_MS = 1000
 NOTICE_MS = 8000
-# The pages of the sidebar: key, title, icon, and for pages still to come, what they will hold.
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("protected", "Protected data", "shield", ""),
-    ("apps", "iApps", "apps", ""),
-    ("access", "Access", "key", ""),
-    (
-        "runs",
-        "Runs",
-        "run",
-        "Each run of an iApp on your data: a live timeline from the order to the result, the decrypted "
-        "result, and a verification report you can check yourself.",
-    ),
-    (
-        "activity",
-        "Activity",
-        "activity",
-        "A journal of everything done from this app (protects, grants, revocations and runs), with filters.",
-    ),
-    (
-        "wallet",
-        "Wallet",
-        "wallet",
-        "Your accounts: addresses, balances, keystore export, and adding another account.",
-    ),
-    (
-        "settings",
-        "Settings",
-        "settings",
-        "The network, the auto-lock delay, remembering the password in the system keyring, the theme, "
-        "and the attestation collateral cache.",
-    ),
+# The pages of the sidebar, in order (Ctrl+1 … Ctrl+7): key, title, icon. The titles are marked for the
+# translators here and translated where they are shown (``self.tr(title)``).
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("protected", str(QT_TRANSLATE_NOOP("MainWindow", "Protected data")), "shield"),
+    ("apps", str(QT_TRANSLATE_NOOP("MainWindow", "iApps")), "apps"),
+    ("access", str(QT_TRANSLATE_NOOP("MainWindow", "Access")), "key"),
+    ("runs", str(QT_TRANSLATE_NOOP("MainWindow", "Runs")), "run"),
+    ("activity", str(QT_TRANSLATE_NOOP("MainWindow", "Activity")), "activity"),
+    ("wallet", str(QT_TRANSLATE_NOOP("MainWindow", "Wallet")), "wallet"),
+    ("settings", str(QT_TRANSLATE_NOOP("MainWindow", "Settings")), "settings"),
 )
 
 
@@ -118,9 +101,22 @@ class MainWindow(QMainWindow):
         self.header.lock_clicked.connect(self.toggle_lock)
         self.first_run = FirstRunView(self.state, self.runner)
         self.first_run.completed.connect(self._account_created)
-        self.protected_page = ProtectedPage(self.state, self.runner)
+        self.protected_page = ProtectedPage(self.state, self.runner, self.review)
         self.apps_page = AppsPage(self.state, self.runner, self.review, self.notify)
         self.access_page = AccessPage(self.state, self.runner, self.review, self.notify)
+        self.runs_page = RunsPage(self.state, self.runner, self.review, self.notify)
+        self.apps_page.run_requested.connect(self.runs_page.start_run)
+        self.runs_page.show_requested.connect(lambda: self.go_to(self._page_number("runs")))
+        self.runs_page.browse_apps_requested.connect(lambda: self.go_to(self._page_number("apps")))
+        self.runs_page.grant_requested.connect(self._grant_for_run)
+        self.activity_page = ActivityPage(self.state, self.runner)
+        self.wallet_page = WalletPage(self.state, self.runner, self.notify)
+        self.wallet_page.account_added.connect(self._account_added)
+        self.settings_page = SettingsPage(self.state, self.runner, self.switch_network)
+        self.tray = Tray(self.state, self.runner, self)
+        self.tray.show_requested.connect(self._show_from_tray)
+        self.tray.quit_requested.connect(self.close)
+        self.runs_page.run_finished.connect(self.tray.run_finished)
         self.sidebar = QListWidget()
         self.pages = QStackedWidget()
         self._build_pages()
@@ -160,20 +156,20 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName(self.tr("Sections"))
         size = self.fontMetrics().height()
         self.sidebar.setIconSize(QSize(size, size))
-        self.placeholders: dict[str, EmptyState] = {}
         built: dict[str, QWidget] = {
             "protected": self.protected_page,
             "apps": self.apps_page,
+            "runs": self.runs_page,
+            "activity": self.activity_page,
+            "wallet": self.wallet_page,
+            "settings": self.settings_page,
             "access": self.access_page,
         }
-        for key, title, icon_name, future in PAGES:
+        for key, title, icon_name in PAGES:
             item = QListWidgetItem(icon(icon_name), self.tr(title))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
-            page = built.get(key)
-            if page is None:
-                page = self.placeholders[key] = EmptyState(icon_name, self.tr(title), self.tr(future))
-            self.pages.addWidget(page)
+            self.pages.addWidget(built[key])
         self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.sidebar.setCurrentRow(0)
         width = max(self.sidebar.sizeHintForColumn(0), self.fontMetrics().averageCharWidth() * 22)
@@ -214,12 +210,15 @@ class MainWindow(QMainWindow):
         self.open_folder_action = self._action(
             self.tr("Protect a folder…"), QKeySequence("Ctrl+Shift+O"), self._open_folder
         )
+        self.record_action = self._action(
+            self.tr("Protect a record…"), QKeySequence("Ctrl+Shift+N"), self._open_record_form
+        )
         self.refresh_action = self._action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh, self.refresh)
         self.lock_action = self._action(self.tr("Lock or unlock"), QKeySequence("Ctrl+L"), self.toggle_lock)
         self.quit_action = self._action(self.tr("Quit"), QKeySequence("Ctrl+Q"), self.close)
         for number in range(len(PAGES)):
             self._action(
-                self.tr("Go to %1").replace("%1", PAGES[number][1]),
+                self.tr("Go to %1").replace("%1", self.tr(PAGES[number][1])),
                 QKeySequence(f"Ctrl+{number + 1}"),
                 lambda _checked=False, number=number: self.go_to(number),
             )
@@ -236,9 +235,9 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Restore the window, open the network, and show the first run or the pages."""
-        geometry = self.context.settings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        geometry = self.context.settings.get(WINDOW_GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
         if self.state.restore_account() is None:
             self.root.setCurrentWidget(self.first_run)
         else:
@@ -271,6 +270,35 @@ class MainWindow(QMainWindow):
         if self.context.network == "local":
             self._fund(address)
 
+    def _account_added(self, address: str) -> None:
+        """An account added from the Wallet page: on ``local`` it gets test ether like the first one."""
+        if self.context.network == "local":
+            self._fund(address)
+
+    def switch_network(self, name: str) -> None:
+        """Reconnect the window to ``name`` (asked for in Settings, confirmed there) and remember it.
+
+        The old connection is closed in the background: stopping a sandbox this app started takes a
+        moment, and the new network need not wait for it.
+        """
+        if name == self.context.network:
+            return
+        self.context.settings.set(NETWORK, name)
+        self.context.network = name
+        old = self.state.drop_connection()
+        if old is not None:
+
+            async def close(_operation: Operation) -> list[str]:
+                return await asyncio.to_thread(network.disconnect, old)
+
+            self.runner.run(self.tr("Close the previous network"), close, progress="inline")
+        self.connect_network()
+
+    def _show_from_tray(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
     def _fund(self, address: str) -> None:
         """A new local account gets test ether from the sandbox's faucet, so its first protect has gas."""
         state = self.state
@@ -289,6 +317,16 @@ class MainWindow(QMainWindow):
         if self.root.currentWidget() is self.main_view:
             self.sidebar.setCurrentRow(number)
 
+    def _page_number(self, key: str) -> int:
+        return next(number for number, page in enumerate(PAGES) if page[0] == key)
+
+    def _grant_for_run(self, app: str, dataset: str) -> None:
+        """A run the market would refuse: grant that app access to that data first, on the iApps page."""
+        self.go_to(self._page_number("apps"))
+        self.apps_page.search.clear()
+        self.apps_page.select(app)
+        self.apps_page.grant_selected(dataset)
+
     def _open(self) -> None:
         if self.root.currentWidget() is self.main_view:
             self.go_to(0)
@@ -299,10 +337,15 @@ class MainWindow(QMainWindow):
             self.go_to(0)
             self.protected_page.open_folder()
 
+    def _open_record_form(self) -> None:
+        if self.root.currentWidget() is self.main_view:
+            self.go_to(0)
+            self.protected_page.open_record_form()
+
     def refresh(self) -> None:
         """F5: read the current page again from the network."""
         page = self.pages.currentWidget()
-        if isinstance(page, ProtectedPage | AppsPage | AccessPage):
+        if isinstance(page, ProtectedPage | AppsPage | AccessPage | RunsPage | ActivityPage | WalletPage):
             page.refresh()
 
     def notify(self, message: str) -> None:
@@ -390,8 +433,9 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _shutdown(self) -> None:
-        self.context.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.context.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
         self._lock_timer.stop()
+        self.tray.hide()
         self.runner.shutdown()
         self.state.lock()
         app = QApplication.instance()

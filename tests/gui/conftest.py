@@ -21,7 +21,6 @@ from typing import TypeVar
 import pytest
 import qasync
 from keyring.backend import KeyringBackend
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from shiboken6 import Shiboken
 
@@ -34,6 +33,7 @@ from desktop_app.flows.progress import Reporter
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.network import Connection, Connector
+from desktop_app.ui.settings_store import file_settings
 from desktop_app.ui.theme import apply_theme
 
 T = TypeVar("T")
@@ -151,7 +151,7 @@ def make_context(tmp_path: Path) -> Callable[..., AppContext]:
             "jobs": ProtectJobs(Database(tmp_path / "app.sqlite3")),
             "memory": no_keyring(),
             "work_dir": tmp_path / "work",
-            "settings": QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+            "settings": file_settings(tmp_path / "settings.ini"),
             "connect": connect,
             "review_arm_delay_ms": 300,
         }
@@ -214,3 +214,30 @@ def accessible_name_missing(root: QWidget) -> list[str]:
                 text = widget.text() if hasattr(widget, "text") else ""
                 missing.append(f"{type(widget).__name__} {widget.objectName()!r} text={text!r}")
     return missing
+
+
+def sign_review(window: QWidget, loop: asyncio.AbstractEventLoop, starts: str, timeout: float = 60) -> str:
+    """Sign the next review dialog as a person does: wait for it, check what it says, wait for Sign to
+    arm, click it. Returns the sentence shown."""
+    from desktop_app.ui.review import ReviewDialog
+
+    def shown() -> list[ReviewDialog]:
+        return [d for d in window.findChildren(ReviewDialog) if d.isVisible()]
+
+    run_until(loop, shown, timeout)
+    review = shown()[-1]
+    text = review.sentence.text()
+    assert text.startswith(starts), text
+    run_until(loop, lambda: review.armed, 10)
+    review.sign_button.click()
+    return text
+
+
+def protect_and_wait(window: MainWindow, loop: asyncio.AbstractEventLoop, path: Path) -> None:
+    """Protect ``path`` from the Protected data page of an unlocked window, signing its registration."""
+    from desktop_app.ui.pages.protected_rows import DisplayState
+
+    page = window.protected_page
+    page.protect_paths([path])
+    sign_review(window, loop, f"Register {path.name} as your protected data")
+    run_until(loop, lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, 60)

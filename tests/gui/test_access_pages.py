@@ -16,12 +16,12 @@ from desktop_app.ui.grant_dialog import GrantDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.access_model import ACTION_COLUMN
 from desktop_app.ui.pages.access_rows import RowStatus
-from desktop_app.ui.pages.protected_rows import DisplayState
 from desktop_app.ui.review import ReviewDialog
 from tests.gui.conftest import (
     PASSWORD,
     accessible_name_missing,
     import_dev_account,
+    protect_and_wait,
     run_until,
     sandbox_connector,
 )
@@ -57,9 +57,7 @@ def window(
     window.state.session.unlock(PASSWORD)  # type: ignore[union-attr]
     data = tmp_path / "records.csv"
     data.write_text("name,score\nada,3\n")
-    window.protected_page.protect_paths([data])
-    page = window.protected_page
-    run_until(qloop, lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, 60)
+    protect_and_wait(window, qloop, data)
     return window
 
 

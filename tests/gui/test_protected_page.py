@@ -17,12 +17,14 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.network import Connection
 from desktop_app.ui.pages.protected_rows import DisplayState
+from desktop_app.ui.review import ReviewDialog
 from desktop_app.ui.unlock import UnlockDialog
 from tests.gui.conftest import (
     PASSWORD,
     import_dev_account,
     run_until,
     sandbox_connector,
+    sign_review,
     top_dialogs,
 )
 from tests.gui.events import drag_enter
@@ -87,6 +89,7 @@ def test_a_dropped_file_is_protected_after_unlocking(
     assert drop.isAccepted()
 
     unlock_when_asked(qloop)
+    sign_review(window, qloop, "Register bank.csv as your protected data on Local sandbox")
     run_until(qloop, lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, 60)
     row = page.selected_row
     assert row is not None and row.name == "bank.csv"
@@ -112,13 +115,18 @@ def test_the_checklist_follows_the_steps_while_protecting(
     page.protect_paths([big])
     seen: set[str] = set()
 
-    def watch() -> bool:
-        row = page.selected_row
-        if row is not None:
-            seen.add(row.state.value)
-        return row is not None and row.state == DisplayState.PROTECTED
+    def watch(until: DisplayState) -> Callable[[], bool]:
+        def seen_until() -> bool:
+            row = page.selected_row
+            if row is not None:
+                seen.add(row.state.value)
+            return row is not None and row.state == until
 
-    run_until(qloop, watch, 90)
+        return seen_until
+
+    run_until(qloop, watch(DisplayState.REGISTERING), 90)
+    sign_review(window, qloop, "Register photos as your protected data")
+    run_until(qloop, watch(DisplayState.PROTECTED), 90)
     assert {"encrypting", "protected"} <= seen
     steps = page.detail.checklist
     assert not steps.isVisible()  # done: the checklist gives way to the facts
@@ -145,6 +153,7 @@ def test_ctrl_o_opens_a_file_dialog_that_starts_a_protect(
     dialog.filesSelected.emit([str(note)])
     dialog.close()
     unlock_when_asked(qloop)
+    sign_review(window, qloop, "Register note.txt")
     page = window.protected_page
     run_until(qloop, lambda: any(r.name == "note.txt" for r in page.index.rows()))
 
@@ -175,6 +184,7 @@ def test_a_dead_service_fails_with_retry_and_retry_finishes_it(
     doc.write_text("resume me")
     page = window.protected_page
     page.protect_paths([doc])
+    sign_review(window, qloop, "Register retry-me.txt")  # the dead SMS is only met after registering
 
     run_until(qloop, lambda: _window_dialogs(QMessageBox), 60)
     box = _window_dialogs(QMessageBox)[-1]
@@ -185,7 +195,7 @@ def test_a_dead_service_fails_with_retry_and_retry_finishes_it(
     assert page.detail.retry_button.isVisible()
 
     window.state.set_connection(good)
-    page.detail.retry_button.click()
+    page.detail.retry_button.click()  # resumes at the key push: registered already, nothing to sign
     run_until(qloop, lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, 60)
     assert sum(r.name == "retry-me.txt" for r in page.index.rows()) == 1
 
@@ -207,3 +217,25 @@ def test_cancel_during_encryption_stops_quietly_and_leaves_no_row(
     assert all(r.name != "video.bin" for r in page.index.rows())
     assert not _window_dialogs(QMessageBox)
     assert not list((tmp_path / "work").glob("*.enc"))  # the partial ciphertext is gone too
+
+
+def test_declining_the_registration_leaves_nothing_behind(
+    window: MainWindow, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    doc = tmp_path / "declined.csv"
+    doc.write_text("a,b\n1,2\n")
+    page = window.protected_page
+    window.state.session.unlock(PASSWORD)  # type: ignore[union-attr]
+    page.protect_paths([doc])
+    run_until(qloop, lambda: _window_dialogs(ReviewDialog), 60)
+    review = _window_dialogs(ReviewDialog)[-1]
+    rows = dict(review.request.rows)
+    assert rows["name"] == "declined.csv" and rows["fee"].startswith("at most ")
+    assert rows["storage"].startswith("ipfs://Qm") and "DataProtector" in rows["contract"]
+    review.decline_button.click()  # a decline, not an error
+    run_until(qloop, lambda: not page.operations, 30)
+    run_until(qloop, lambda: not page.refresher.busy, 30)
+    assert all(r.name != "declined.csv" for r in page.index.rows())
+    assert not _window_dialogs(QMessageBox) and not top_dialogs(QMessageBox)
+    assert not list((tmp_path / "work").glob("*.enc"))
+    assert doc.read_text() == "a,b\n1,2\n"  # the original is untouched

@@ -1,8 +1,9 @@
 """The Protected data page: protect files and folders, follow each protect, resume the ones that stopped.
 
 Files arrive by a drop anywhere on the window (the window forwards them to ``protect_paths``), or by
-Open… (Ctrl+O). Each protect is one operation of the runner, drawn inline: its row changes state as the
-flow reports steps, and the detail pane shows its checklist. The list itself is re-read from the
+Open… (Ctrl+O); a few named values that are not a file come from the "Protect a record" form
+(Ctrl+Shift+N). Each protect is one operation of the runner, drawn inline: its row changes state as
+the flow reports steps, and the detail pane shows its checklist. The list itself is re-read from the
 network and the journal (``list_protected``) when the page opens, after every protect, and on F5.
 """
 
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.protect.record import Record
 from desktop_app.core.store.protect_jobs import ProtectJob
 from desktop_app.flows import protect as protect_flow
 from desktop_app.flows.listing import ProtectedItem, list_protected
+from desktop_app.flows.signing import Review
 from desktop_app.ui.context import AppState
 from desktop_app.ui.operations import Operation, OperationRunner, OperationState
 from desktop_app.ui.pages.empty import EmptyState
@@ -38,20 +41,24 @@ from desktop_app.ui.pages.protected_detail import ProtectedDetail
 from desktop_app.ui.pages.protected_model import ProtectedDelegate, ProtectedModel
 from desktop_app.ui.pages.protected_rows import LiveOutcome, LiveProtect, ProtectedIndex, Row
 from desktop_app.ui.pages.refresher import Refresher, Work
+from desktop_app.ui.record_dialog import RecordDialog
 from desktop_app.ui.theme import heading, set_tone
 
 Listing = tuple[list[ProtectedItem], list[ProtectJob]]
 
 
 class ProtectedPage(QWidget):
-    def __init__(self, state: AppState, runner: OperationRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: AppState, runner: OperationRunner, review: Review, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.state, self.runner = state, runner
+        self.state, self.runner, self.review = state, runner, review
         self.index = ProtectedIndex()
         self.model = ProtectedModel(self.index, self)
         self.operations: dict[str, Operation] = {}
         self.refresher = Refresher(runner, self.tr("Read your protected data"), self._read, self._listed)
         self._file_dialog: QFileDialog | None = None
+        self.record_dialog: RecordDialog | None = None
 
         self.protect_file_button = QPushButton(self.tr("Protect a file…"))
         self.protect_file_button.setProperty("primary", True)
@@ -61,6 +68,12 @@ class ProtectedPage(QWidget):
         self.protect_folder_button = QPushButton(self.tr("Protect a folder…"))
         self.protect_folder_button.setAccessibleName(self.tr("Protect a folder"))
         self.protect_folder_button.clicked.connect(self.open_folder)
+        self.protect_record_button = QPushButton(self.tr("Protect a record…"))
+        self.protect_record_button.setAccessibleName(self.tr("Protect a record"))
+        self.protect_record_button.setToolTip(
+            self.tr("Protect named values such as an email address (Ctrl+Shift+N)")
+        )
+        self.protect_record_button.clicked.connect(self.open_record_form)
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.setAccessibleName(self.tr("Refresh the list"))
         self.refresh_button.setToolTip(self.tr("Read the list again from the network (F5)"))
@@ -109,7 +122,13 @@ class ProtectedPage(QWidget):
         set_tone(subtitle, "muted")
         titles.addWidget(subtitle)
         toolbar.addLayout(titles, 1)
-        for button in (self.refresh_button, self.protect_folder_button, self.protect_file_button):
+        buttons = (
+            self.refresh_button,
+            self.protect_record_button,
+            self.protect_folder_button,
+            self.protect_file_button,
+        )
+        for button in buttons:
             toolbar.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         pad = self.fontMetrics().height()
@@ -171,9 +190,19 @@ class ProtectedPage(QWidget):
         self._file_dialog = dialog
         dialog.open()
 
+    def open_record_form(self) -> None:
+        dialog = RecordDialog(self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(self.protect_record)
+        self.record_dialog = dialog
+        dialog.open()
+
     def protect_paths(self, paths: list[Path]) -> None:
         for path in paths:
             self._start(path.name or str(path), str(path.resolve()), path, None)
+
+    def protect_record(self, name: str, record: Record) -> None:
+        self._start(name, protect_flow.RECORD_SOURCE, record, None)
 
     def retry(self, job_id: str) -> None:
         """Resume a failed or unfinished protect from its last finished step."""
@@ -185,9 +214,10 @@ class ProtectedPage(QWidget):
             del self.index.live[token]
         self._start(job.name, job.source, None, job_id)
 
-    def _start(self, name: str, source: str, path: Path | None, job_id: str | None) -> None:
+    def _start(self, name: str, origin: str, source: Path | Record | None, job_id: str | None) -> None:
+        """Protect ``source`` (a path or a record), or resume journal entry ``job_id`` (``source`` None)."""
         token = uuid.uuid4().hex
-        live = LiveProtect(token, name, source, time.time(), job_id or "")
+        live = LiveProtect(token, name, origin, time.time(), job_id or "")
         self.index.live[token] = live
         state, window = self.state, self.window()
 
@@ -196,12 +226,13 @@ class ProtectedPage(QWidget):
             session = await state.unlocked(window, self.tr("to protect %1.").replace("%1", name))
             context = state.context
             services = protect_flow.ProtectServices(
-                connection.profile, session, context.jobs, context.work_dir
+                connection.profile, session, context.jobs, context.work_dir, review=self.review
             )
             if job_id is not None:
                 return await protect_flow.resume(services, job_id, operation.report, operation.cancellation)
-            assert path is not None
-            return await protect_flow.protect(services, path, name, operation.report, operation.cancellation)
+            assert source is not None
+            cancel = operation.cancellation
+            return await protect_flow.protect(services, source, name, operation.report, cancel)
 
         operation = self.runner.run(
             self.tr("Protect %1").replace("%1", name),
