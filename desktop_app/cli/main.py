@@ -3,10 +3,10 @@
 Each command group lives in its own module and registers itself on the parser. Only the module of the
 command being run is imported: the modules of all commands together take about a second to import (web3,
 eth_account, the attestation code), which a one-shot command such as ``protect`` would pay on every run.
-Without a known command (``--help``, a typo, none at all) every module registers, so the help lists them
-all. Errors the user can act on print as one line on stderr with a non-zero exit; a traceback appears only
-with ``--debug``. With no command at all it opens the window; Qt is imported only then, so commands never
-load it.
+With ``--help`` or an unknown word every module registers, so the help lists them all; with no command
+at all none does (about 0.2 s), since the window is what opens. Errors the user can act on print as one
+line on stderr with a non-zero exit; a traceback appears only with ``--debug``. Qt is imported only when
+the window opens, so commands never load it.
 """
 
 from __future__ import annotations
@@ -65,17 +65,21 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", help="a command to run; none opens the window"
     )
-    chosen = _command_in(sys.argv[1:] if argv is None else argv)
-    for module in dict.fromkeys(COMMANDS.values()) if chosen is None else (COMMANDS[chosen],):
+    for module in _modules_for(sys.argv[1:] if argv is None else argv):
         importlib.import_module(f"desktop_app.cli.{module}").register(commands)
     return parser
 
 
-def _command_in(argv: Sequence[str]) -> str | None:
-    """The command ``argv`` names, if it is a known one: the first word that is not an option (no
-    option before the command takes a value)."""
+def _modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules ``argv`` needs: the named command's, none for the window (no word and no
+    help asked), every one otherwise. The command is the first word that is not an option (no option
+    before the command takes a value)."""
     word = next((arg for arg in argv if not arg.startswith("-")), None)
-    return word if word in COMMANDS else None
+    if word in COMMANDS:
+        return (COMMANDS[word],)
+    if word is None and not {"-h", "--help"} & set(argv):
+        return ()
+    return tuple(dict.fromkeys(COMMANDS.values()))
 
 
 def _open_window(_args: argparse.Namespace) -> int:

@@ -55,3 +55,12 @@ def test_protect_does_not_import_the_other_commands() -> None:
         "assert 'desktop_app.core.attestation.verify' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, timeout=120)
+
+
+@pytest.mark.parametrize("argv", [[], ["--debug"]])
+def test_no_command_registers_none_since_the_window_opens(argv: list[str]) -> None:
+    assert commands_of(cli.build_parser(argv)) == []
+
+
+def test_an_unknown_word_registers_every_command_so_the_error_lists_them() -> None:
+    assert commands_of(cli.build_parser(["protekt"])) == list(cli.COMMANDS)
