@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -46,15 +47,17 @@ from desktop_app.ui.header import HeaderBar
 from desktop_app.ui.icons import icon
 from desktop_app.ui.operations import Operation, OperationRunner
 from desktop_app.ui.pages.access import AccessPage
-from desktop_app.ui.pages.activity import ActivityPage
 from desktop_app.ui.pages.apps import AppsPage
 from desktop_app.ui.pages.protected import ProtectedPage
-from desktop_app.ui.pages.runs import RunsPage
-from desktop_app.ui.pages.settings import SettingsPage
-from desktop_app.ui.pages.wallet import WalletPage
 from desktop_app.ui.review import DialogReview
 from desktop_app.ui.theme import scaled_font, set_tone
 from desktop_app.ui.tray import Tray
+
+if TYPE_CHECKING:  # built after the first paint, their modules imported then (see build_deferred_pages)
+    from desktop_app.ui.pages.activity import ActivityPage
+    from desktop_app.ui.pages.runs import RunsPage
+    from desktop_app.ui.pages.settings import SettingsPage
+    from desktop_app.ui.pages.wallet import WalletPage
 
 LOCK_POLL_MS = 1000
 NOTICE_MS = 8000
@@ -81,6 +84,7 @@ def dropped_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    first_painted = Signal()  # once: what waited for the first frame (deferred pages) may start
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -94,6 +98,8 @@ class MainWindow(QMainWindow):
         self.review = DialogReview(self, arm_delay_ms=context.review_arm_delay_ms)
         self.connection_op: Operation | None = None
         self._quitting = False
+        self._painted = False
+        self.first_painted.connect(self.build_deferred_pages, Qt.ConnectionType.QueuedConnection)
 
         self.banner = OperationBanner()
         self.banner.retry_clicked.connect(self.connect_network)
@@ -104,19 +110,15 @@ class MainWindow(QMainWindow):
         self.protected_page = ProtectedPage(self.state, self.runner, self.review)
         self.apps_page = AppsPage(self.state, self.runner, self.review, self.notify)
         self.access_page = AccessPage(self.state, self.runner, self.review, self.notify)
-        self.runs_page = RunsPage(self.state, self.runner, self.review, self.notify)
-        self.apps_page.run_requested.connect(self.runs_page.start_run)
-        self.runs_page.show_requested.connect(lambda: self.go_to(self._page_number("runs")))
-        self.runs_page.browse_apps_requested.connect(lambda: self.go_to(self._page_number("apps")))
-        self.runs_page.grant_requested.connect(self._grant_for_run)
-        self.activity_page = ActivityPage(self.state, self.runner)
-        self.wallet_page = WalletPage(self.state, self.runner, self.notify)
-        self.wallet_page.account_added.connect(self._account_added)
-        self.settings_page = SettingsPage(self.state, self.runner, self.switch_network)
+        self.apps_page.run_requested.connect(lambda app: self.runs_page.start_run(app))
         self.tray = Tray(self.state, self.runner, self)
         self.tray.show_requested.connect(self._show_from_tray)
         self.tray.quit_requested.connect(self.close)
-        self.runs_page.run_finished.connect(self.tray.run_finished)
+        self._built: dict[str, QWidget] = {
+            "protected": self.protected_page,
+            "apps": self.apps_page,
+            "access": self.access_page,
+        }
         self.sidebar = QListWidget()
         self.pages = QStackedWidget()
         self._build_pages()
@@ -156,24 +158,91 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName(self.tr("Sections"))
         size = self.fontMetrics().height()
         self.sidebar.setIconSize(QSize(size, size))
-        built: dict[str, QWidget] = {
-            "protected": self.protected_page,
-            "apps": self.apps_page,
-            "runs": self.runs_page,
-            "activity": self.activity_page,
-            "wallet": self.wallet_page,
-            "settings": self.settings_page,
-            "access": self.access_page,
-        }
         for key, title, icon_name in PAGES:
             item = QListWidgetItem(icon(icon_name), self.tr(title))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
-            self.pages.addWidget(built[key])
-        self.sidebar.currentRowChanged.connect(self.pages.setCurrentIndex)
+            self.pages.addWidget(self._built.get(key) or QWidget())  # a stand-in until it is built
+        self.sidebar.currentRowChanged.connect(self._show_page)
         self.sidebar.setCurrentRow(0)
         width = max(self.sidebar.sizeHintForColumn(0), self.fontMetrics().averageCharWidth() * 22)
         self.sidebar.setFixedWidth(width + self.fontMetrics().height() * 2)
+
+    def _page(self, key: str) -> QWidget:
+        """The page ``key``, built now if it was not yet (see ``build_deferred_pages``)."""
+        page = self._built.get(key)
+        if page is not None:
+            return page
+        page = self._built[key] = self._make_page(key)
+        number = self._page_number(key)
+        stand_in = self.pages.widget(number)
+        was_current = self.pages.currentIndex() == number
+        self.pages.insertWidget(number, page)
+        if stand_in is not None:
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        if was_current:
+            self.pages.setCurrentIndex(number)
+        return page
+
+    def _make_page(self, key: str) -> QWidget:
+        """Build one of the pages not shown at start, wired, and caught up with a connection made before."""
+        connected = self.state.connection is not None
+        if key == "runs":
+            from desktop_app.ui.pages.runs import RunsPage
+
+            runs = RunsPage(self.state, self.runner, self.review, self.notify)
+            runs.show_requested.connect(lambda: self.go_to(self._page_number("runs")))
+            runs.browse_apps_requested.connect(lambda: self.go_to(self._page_number("apps")))
+            runs.grant_requested.connect(self._grant_for_run)
+            runs.run_finished.connect(self.tray.run_finished)
+            if connected:
+                runs.refresh()
+            return runs
+        if key == "activity":
+            from desktop_app.ui.pages.activity import ActivityPage
+
+            return ActivityPage(self.state, self.runner)  # reads the journal when built and when shown
+        if key == "wallet":
+            from desktop_app.ui.pages.wallet import WalletPage
+
+            wallet = WalletPage(self.state, self.runner, self.notify)
+            wallet.account_added.connect(self._account_added)
+            return wallet
+        from desktop_app.ui.pages.settings import SettingsPage
+
+        return SettingsPage(self.state, self.runner, self.switch_network)  # draws the settings as they are
+
+    def build_deferred_pages(self) -> None:
+        """Build the pages that are not on screen at start, one per turn of the event loop.
+
+        They take about 0.1 s together (the Runs and Settings pages most), which the first paint does
+        not wait for (the startup budget, ``ui/app.py``); reaching one earlier builds it at once.
+        """
+        missing = [key for key, _title, _icon in PAGES if key not in self._built]
+        if missing:
+            self._page(missing[0])
+            QTimer.singleShot(0, self.build_deferred_pages)
+
+    @property
+    def runs_page(self) -> RunsPage:
+        return cast("RunsPage", self._page("runs"))
+
+    @property
+    def activity_page(self) -> ActivityPage:
+        return cast("ActivityPage", self._page("activity"))
+
+    @property
+    def wallet_page(self) -> WalletPage:
+        return cast("WalletPage", self._page("wallet"))
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return cast("SettingsPage", self._page("settings"))
+
+    def _show_page(self, number: int) -> None:
+        self._page(PAGES[number][0])
+        self.pages.setCurrentIndex(number)
 
     def _main_view(self) -> QWidget:
         brand = QLabel(self.tr("DataProtector"))
@@ -345,8 +414,9 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """F5: read the current page again from the network."""
         page = self.pages.currentWidget()
-        if isinstance(page, ProtectedPage | AppsPage | AccessPage | RunsPage | ActivityPage | WalletPage):
-            page.refresh()
+        refresh = getattr(page, "refresh", None)  # every page that reads the network has one
+        if callable(refresh):
+            refresh()
 
     def notify(self, message: str) -> None:
         """A short confirmation in the status bar ("Access granted to …"); never a secret."""
@@ -397,7 +467,16 @@ class MainWindow(QMainWindow):
     # -- activity, closing --------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Any key press or click in the app counts as activity: it postpones the idle auto-lock."""
+        """Any key press or click in the app counts as activity: it postpones the idle auto-lock. The
+        first paint of this window is announced once (``first_painted``)."""
+        if (
+            not self._painted
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+        ):
+            self._painted = True
+            self.first_painted.emit()
         if (
             event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress)
             and self.state.session is not None

@@ -232,3 +232,26 @@ def test_the_first_run_imports_an_existing_key(
     run_until(qloop, lambda: window.root.currentWidget() is window.main_view)
     assert window.state.session is not None and window.state.session.address == account.address
     assert wizard.secret.toPlainText() == wizard.password.text() == ""  # no secret left in the widgets
+
+
+def test_the_pages_off_screen_are_built_after_the_first_paint_and_catch_up(
+    make_context: Callable[..., AppContext],
+    open_window: Window,
+    sandbox: SandboxEndpoints,
+    qloop: asyncio.AbstractEventLoop,
+) -> None:
+    context = make_context(sandbox_connector(sandbox))
+    import_dev_account(context, sandbox, 0)
+    window = MainWindow(context)
+    assert set(window._built) == {"protected", "apps", "access"}  # only what the first frame may show
+    window.start()
+    run_until(qloop, lambda: window.state.connection is not None)  # connected before they exist
+    window.show()
+    run_until(qloop, lambda: len(window._built) == len(PAGES))  # built once painted, nobody asking
+    for number, (key, _title, _icon) in enumerate(PAGES):
+        assert window.pages.widget(number) is window._built[key]
+    window.go_to(3)
+    assert window.pages.currentWidget() is window.runs_page
+    run_until(qloop, lambda: window.runs_page.stack.currentWidget() is window.runs_page.empty, 30)
+    window._quitting = True
+    window.close()
