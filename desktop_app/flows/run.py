@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from desktop_app.core import http
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient, task_id
 from desktop_app.core.iexec.market_client import MarketClient, MarketOrder
@@ -235,7 +236,7 @@ async def _pool_failure(profile: NetworkProfile, task_id: str) -> str:
     import httpx  # deferred: startup budget, see ui/app.py
 
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with http.client(10) as client:
             reply = await client.get(f"{profile.workerpool_api}/tasks/{task_id}")
     except httpx.HTTPError:
         return ""

@@ -16,6 +16,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop_app.core import http
 from desktop_app.core.attestation import pcs
 from desktop_app.core.attestation.collateral import Collateral, load_qvl_json, quote_collateral_key
 from desktop_app.core.attestation.errors import CollateralFormatError, QuoteFormatError
@@ -78,7 +79,7 @@ async def _sandbox_root(profile: NetworkProfile) -> TrustAnchor:
     import httpx
 
     try:
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with http.client(10) as client:
             reply = await client.get(f"{profile.workerpool_api}/attestation/root.der")
             reply.raise_for_status()
     except httpx.HTTPError as e:

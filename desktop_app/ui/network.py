@@ -5,10 +5,11 @@ which blocks: it runs in a worker thread). The connection remembers whether this
 daemon is younger than our request), so quitting stops only a sandbox the app itself started, never one
 the user or another app had running.
 
-Connecting also imports the protocol libraries (web3, eth_account, httpx: most of a second), in a worker
-thread while the sandbox starts. The window paints without them (see ``ui/app.py``), and every protocol
-operation waits for the connection, so none of them first imports these on the GUI thread: that would
-freeze the window for as long (0.7 s measured here, against 60 ms at most from a worker thread).
+Connecting also imports the protocol libraries (web3, eth_account, aiohttp, httpx: most of a second) and
+builds the shared TLS context, in a worker thread while the sandbox starts. The window paints without
+them (see ``ui/app.py``), and every protocol operation waits for the connection, so none of them first
+imports these on the GUI thread: that would freeze the window for as long (0.7 s measured here, against
+60 ms at most from a worker thread).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import psutil
 
+from desktop_app.core import http
 from desktop_app.core.iexec.network import NetworkProfile, load_profile
 from desktop_app.core.localnet import control
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
@@ -53,8 +55,12 @@ async def connect_network(name: str, report: Reporter) -> Connection:
 
 
 def _import_protocol_libraries() -> None:
-    import httpx  # noqa: F401 - for the side effect: loaded off the GUI thread
-    import web3  # noqa: F401 - also loads eth_account, aiohttp and eth_abi
+    """Load what the first operations would otherwise load on the GUI thread (each measured there)."""
+    import aiohttp.client  # noqa: F401 - web3's HTTP session; builds TLS contexts as it loads
+    import eth_account  # noqa: F401
+    import web3  # noqa: F401 - also loads eth_abi
+
+    http.tls_context()  # the shared TLS context every HTTP client uses
 
 
 async def _open(name: str, report: Reporter) -> Connection:

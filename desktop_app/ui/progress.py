@@ -97,9 +97,9 @@ class ProgressTracker:
 
     @property
     def current(self) -> StepState | None:
-        """The step running now (the last started one), or None."""
-        running = [s for s in self.steps if s.status == StepStatus.RUNNING]
-        return running[-1] if running else None
+        """The step running now, or None. When two run at once (a protect's upload streams while its
+        file is encrypted) it is the earlier one: the row says Encrypting until the encryption ends."""
+        return next((s for s in self.steps if s.status == StepStatus.RUNNING), None)
 
     @property
     def finished_steps(self) -> int:

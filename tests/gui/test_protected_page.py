@@ -127,7 +127,8 @@ def test_the_checklist_follows_the_steps_while_protecting(
     run_until(qloop, watch(DisplayState.REGISTERING), 90)
     sign_review(window, qloop, "Register photos as your protected data")
     run_until(qloop, watch(DisplayState.PROTECTED), 90)
-    assert {"encrypting", "protected"} <= seen
+    assert "protected" in seen
+    assert seen & {"encrypting", "uploading"}  # one at a time, or both at once: the upload streams
     steps = page.detail.checklist
     assert not steps.isVisible()  # done: the checklist gives way to the facts
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.flows.apps import list_apps
+from desktop_app.flows.listing import list_protected
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.i18n import CATALOG, install_translations
 from desktop_app.ui.main_window import MainWindow
@@ -48,8 +49,8 @@ TOOLS = Path(sys.executable).parent
 OPEN, CLOSE = "⟦", "⟧"
 # Not language: empty, punctuation/digits only, an address or hash, a size, an icon glyph, a shortcut.
 DATA = re.compile(r"^[\W\d_]*$|^0x[0-9a-fA-F…]+$|^Ctrl\+|^F\d+$")
-# What the sandbox's data looks like once shown: hex digests and addresses, URIs, TEE names.
-SHOWN_DATA = re.compile(r"[0-9a-fA-F]{8}|[0-9a-fA-F]+…[0-9a-fA-F]+|://|^(TDX|SGX)$")
+# What the sandbox's data looks like once shown: hex digests and addresses, URIs, TEE names, schemas.
+SHOWN_DATA = re.compile(r"[0-9a-fA-F]{8}|[0-9a-fA-F]+…[0-9a-fA-F]+|://|^(TDX|SGX)$|^\{")
 NETWORK_LABELS = {
     json.loads(profile.read_text())["label"] for profile in (ROOT / "resources" / "networks").glob("*.json")
 }
@@ -173,7 +174,10 @@ def test_the_pages_with_data_and_the_unlock_dialog_reach_the_translator(
     import_dev_account(context, sandbox, 0)
     window = open_window(context)
     run_until(qloop, lambda: window.protected_page.index.loaded, 30)
-    data = frozenset({"Dev 0", *(app.name for app in settle(qloop, list_apps(window.state.profile)))})
+    profile, address = window.state.profile, window.state.session.address  # type: ignore[union-attr]
+    apps = settle(qloop, list_apps(profile))  # type: ignore[arg-type]
+    mine = settle(qloop, list_protected(profile, address, context.jobs))  # type: ignore[arg-type]
+    data = frozenset({"Dev 0", *(app.name for app in apps), *(item.name for item in mine)})
     missing = []
     for row in range(window.sidebar.count()):
         window.sidebar.setCurrentRow(row)

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
 
+from desktop_app.core import http
 from desktop_app.core.attestation.chain import X509_ERRORS
 from desktop_app.core.attestation.collateral import PckCa, from_pcs, to_qvl_json
 from desktop_app.core.attestation.errors import CollateralFormatError
@@ -59,9 +60,7 @@ async def fetch_collateral(base_url: str, *, tee: Tee, fmspc: str, ca: PckCa) ->
     sgx, own = f"{base}/sgx/certification/v4", f"{base}/{tee.value}/certification/v4"
     import httpx
 
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(TIMEOUT_S, connect=10.0), follow_redirects=True
-    ) as client:
+    async with http.client(httpx.Timeout(TIMEOUT_S, connect=10.0), follow_redirects=True) as client:
         try:
             async with asyncio.TaskGroup() as group:
                 tcb_info = group.create_task(

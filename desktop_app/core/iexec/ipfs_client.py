@@ -22,6 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, 
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from desktop_app.core import http
 from desktop_app.core.errors import ProtocolUnavailable, UserCancelled, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
 
@@ -45,7 +46,7 @@ class IpfsClient:
 
         self._api = profile.ipfs_api
         self._gateway = profile.ipfs_gateway
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
+        self._http = http.client(httpx.Timeout(timeout, connect=10.0))
 
     async def __aenter__(self) -> IpfsClient:
         return self

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from desktop_app.core import http
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.market_auth import authorization_header
 from desktop_app.core.iexec.network import NetworkProfile
@@ -57,10 +58,10 @@ class MarketClient:
         import httpx
 
         self._chain_id = profile.chain_id
-        self._http = httpx.AsyncClient(
+        self._http = http.client(
+            httpx.Timeout(timeout, connect=10.0),
             base_url=profile.market,
             params={"chainId": str(profile.chain_id)},
-            timeout=httpx.Timeout(timeout, connect=10.0),
         )
 
     async def __aenter__(self) -> MarketClient:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from desktop_app.core import http
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.sms_auth import (
@@ -46,7 +47,7 @@ class SmsClient:
         import httpx
 
         self._url = profile.sms
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
+        self._http = http.client(httpx.Timeout(timeout, connect=10.0))
 
     async def __aenter__(self) -> SmsClient:
         return self

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.core import http
 from desktop_app.core.eip55 import to_checksum_address
 from desktop_app.core.errors import ProtocolUnavailable, UserFacingError
 from desktop_app.core.iexec.network import NetworkProfile
@@ -53,7 +54,7 @@ class SubgraphClient:
         import httpx  # deferred: startup budget, see ui/app.py
 
         self._url = profile.data_protector_subgraph
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
+        self._http = http.client(httpx.Timeout(timeout, connect=10.0))
 
     async def __aenter__(self) -> SubgraphClient:
         return self

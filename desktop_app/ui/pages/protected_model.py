@@ -7,7 +7,16 @@ a different set of rows resets the model and the page restores the selection by 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractListModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -21,22 +30,23 @@ _STATE_TONES = {
     DisplayState.FAILED: "danger",
     DisplayState.DRAFT: "muted",
 }
-_STATE_TEXT = {
-    DisplayState.DRAFT: "Not finished: resume it",
-    DisplayState.WAITING: "Waiting to start…",
-    DisplayState.ENCRYPTING: "Encrypting…",
-    DisplayState.UPLOADING: "Uploading…",
-    DisplayState.REGISTERING: "Registering on chain…",
-    DisplayState.SECURING_KEY: "Securing the key…",
-    DisplayState.PROTECTED: "Protected",
-    DisplayState.FAILED: "Failed: retry it",
+# Marked for the translators here, translated in ``state_text``.
+_STATE_TEXT: dict[DisplayState, str] = {
+    DisplayState.DRAFT: str(QT_TRANSLATE_NOOP("ProtectedModel", "Not finished: resume it")),
+    DisplayState.WAITING: str(QT_TRANSLATE_NOOP("ProtectedModel", "Waiting to start…")),
+    DisplayState.ENCRYPTING: str(QT_TRANSLATE_NOOP("ProtectedModel", "Encrypting…")),
+    DisplayState.UPLOADING: str(QT_TRANSLATE_NOOP("ProtectedModel", "Uploading…")),
+    DisplayState.REGISTERING: str(QT_TRANSLATE_NOOP("ProtectedModel", "Registering on chain…")),
+    DisplayState.SECURING_KEY: str(QT_TRANSLATE_NOOP("ProtectedModel", "Securing the key…")),
+    DisplayState.PROTECTED: str(QT_TRANSLATE_NOOP("ProtectedModel", "Protected")),
+    DisplayState.FAILED: str(QT_TRANSLATE_NOOP("ProtectedModel", "Failed: retry it")),
 }
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 def state_text(state: DisplayState) -> str:
-    return _STATE_TEXT[state]
+    return QCoreApplication.translate("ProtectedModel", _STATE_TEXT[state])
 
 
 def state_tone(state: DisplayState) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtCore import QCoreApplication, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -65,7 +65,7 @@ class _StageRow:
 
     def show(self, state: StageState) -> None:
         glyph, tone = _GLYPHS[state.status]
-        label = STAGE_LABELS[self.stage]
+        label = QCoreApplication.translate("Timeline", STAGE_LABELS[self.stage])
         self.glyph.setText(glyph)
         set_tone(self.glyph, tone)
         self.glyph.setAccessibleName(f"{label}: {state.status.value}")

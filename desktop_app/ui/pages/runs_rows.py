@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from desktop_app.core.attestation.task_proof import TaskProofReport
 from desktop_app.core.iexec.orders import NULL_ADDRESS
 from desktop_app.core.store.runs import RunRecord
@@ -34,14 +36,15 @@ class Stage(StrEnum):
     VERIFIED = "verified"
 
 
-STAGE_LABELS = {
-    Stage.ORDERED: "Ordered",
-    Stage.MATCHED: "Matched on chain",
-    Stage.RUNNING: "Running inside the enclave",
-    Stage.COMPLETED: "Completed",
-    Stage.DOWNLOADED: "Result downloaded",
-    Stage.DECRYPTED: "Decrypted",
-    Stage.VERIFIED: "Verified on this machine",
+# Marked for the translators; shown through ``QCoreApplication.translate("Timeline", ...)``.
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.ORDERED: str(QT_TRANSLATE_NOOP("Timeline", "Ordered")),
+    Stage.MATCHED: str(QT_TRANSLATE_NOOP("Timeline", "Matched on chain")),
+    Stage.RUNNING: str(QT_TRANSLATE_NOOP("Timeline", "Running inside the enclave")),
+    Stage.COMPLETED: str(QT_TRANSLATE_NOOP("Timeline", "Completed")),
+    Stage.DOWNLOADED: str(QT_TRANSLATE_NOOP("Timeline", "Result downloaded")),
+    Stage.DECRYPTED: str(QT_TRANSLATE_NOOP("Timeline", "Decrypted")),
+    Stage.VERIFIED: str(QT_TRANSLATE_NOOP("Timeline", "Verified on this machine")),
 }
 
 
