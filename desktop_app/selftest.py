@@ -28,8 +28,6 @@ from typing import Any, TypeVar
 
 from desktop_app import __version__
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.iexec.chain import PocoClient
-from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.iexec.network import NetworkProfile, load_profile
 from desktop_app.core.localnet import control
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
@@ -138,10 +136,7 @@ class SelfTest:
         return outcome.task_id
 
     async def _result(self, profile: NetworkProfile, session: WalletSession, task: str) -> ResultFiles:
-        async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-            return await fetch_result(
-                chain, ipfs, session, ResultKeys(session.wallet.directory), task, self.root / "result"
-            )
+        return await fetch_result(profile, session, task, self.root / "result")
 
     @staticmethod
     def _check_output(files: ResultFiles) -> None:

@@ -14,8 +14,6 @@ from desktop_app.cli.data import progress_reporter
 from desktop_app.core.attestation.report_html import render
 from desktop_app.core.attestation.task_proof import TaskProofReport
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.iexec.chain import PocoClient
-from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.store.activity import Activity
 from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.core.store.database import Database
@@ -105,17 +103,7 @@ def _run(args: argparse.Namespace) -> int:
 
 async def _fetch(args: argparse.Namespace, session: WalletSession, out: Path) -> tuple[Any, ResultFiles]:
     profile = await open_profile(args.network)
-    async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-        files = await fetch_result(
-            chain,
-            ipfs,
-            session,
-            ResultKeys(session.wallet.directory),
-            args.task,
-            out,
-            report=progress_reporter(),
-        )
-    return profile, files
+    return profile, await fetch_result(profile, session, args.task, out, report=progress_reporter())
 
 
 def _result(args: argparse.Namespace) -> int:

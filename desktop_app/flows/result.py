@@ -15,6 +15,7 @@ from pathlib import Path
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.chain import PocoClient
 from desktop_app.core.iexec.ipfs_client import IpfsClient
+from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.iexec.poco_views import TaskStatus
 from desktop_app.core.iexec.results import decrypt_result
 from desktop_app.core.wallet import ResultKeys, WalletSession
@@ -58,14 +59,15 @@ def deterministic_output(output_dir: Path) -> Path | None:
 
 
 async def fetch_result(
-    chain: PocoClient,
-    ipfs: IpfsClient,
-    session: WalletSession,
-    result_keys: ResultKeys,
-    task_id: str,
-    out_dir: Path,
-    *,
-    report: Reporter = ignore,
+    profile: NetworkProfile, session: WalletSession, task_id: str, out_dir: Path, *, report: Reporter = ignore
+) -> ResultFiles:
+    """Download ``task_id``'s result into ``out_dir`` and decrypt it with ``session``'s result key."""
+    async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
+        return await _fetch(chain, ipfs, session, task_id, out_dir, report)
+
+
+async def _fetch(
+    chain: PocoClient, ipfs: IpfsClient, session: WalletSession, task_id: str, out_dir: Path, report: Reporter
 ) -> ResultFiles:
     task = await chain.view_task(task_id)
     if task.status != TaskStatus.COMPLETED:
@@ -85,7 +87,7 @@ async def fetch_result(
     )
     report(StepDone(TASK_RESULT_DOWNLOAD))
     report(StepStarted(TASK_RESULT_DECRYPT))
-    pair = await asyncio.to_thread(result_keys.ensure, session)
+    pair = await asyncio.to_thread(ResultKeys(session.wallet.directory).ensure, session)
     inner = out_dir / f"{task_id}.iexec_out.zip"
     await asyncio.to_thread(decrypt_result, archive, pair.decrypt_aes_key, inner)
     output_dir = out_dir / "iexec_out"

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from desktop_app.core.localnet import control  # noqa: E402
+from tests.support import xvfb  # noqa: E402
 
 # The probe: the app's own entry point, plus a filter that reports first paints. ``SPAWNED`` is the
 # parent's wall clock just before the spawn, so interpreter start-up and every import are counted.
@@ -91,23 +91,11 @@ app.exec()
 @contextmanager
 def display() -> Iterator[dict[str, str]]:
     """A private Xvfb display when installed (what a desktop gives), else Qt's offscreen platform."""
-    if shutil.which("Xvfb") is None:
+    if not xvfb.available():
         yield {"QT_QPA_PLATFORM": "offscreen"}
         return
-    number = next(n for n in range(120, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    while not socket.exists():
-        time.sleep(0.05)
-    try:
-        yield {"QT_QPA_PLATFORM": "xcb", "DISPLAY": f":{number}"}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb.private_display(120) as name:
+        yield {"QT_QPA_PLATFORM": "xcb", "DISPLAY": name}
 
 
 def spawn(code: str, env: dict[str, str]) -> dict[str, float]:

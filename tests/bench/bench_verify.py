@@ -36,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import desktop_app.core.attestation.task_proof as task_proof
 import desktop_app.flows.verify as verify_flow
 from desktop_app.core.iexec.chain import PocoClient
-from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.iexec.market_client import MarketClient
 from desktop_app.core.iexec.network import NetworkProfile, load_profile
 from desktop_app.core.iexec.sms_client import SmsClient
@@ -84,8 +83,7 @@ async def push_app_result_key(profile: NetworkProfile, session: WalletSession) -
 
 
 async def fetch(profile: NetworkProfile, session: WalletSession, task_id: str, out: Path) -> ResultFiles:
-    async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-        return await fetch_result(chain, ipfs, session, ResultKeys(session.wallet.directory), task_id, out)
+    return await fetch_result(profile, session, task_id, out)
 
 
 def covered(intervals: list[tuple[float, float]]) -> float:

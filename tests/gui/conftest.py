@@ -241,3 +241,22 @@ def protect_and_wait(window: MainWindow, loop: asyncio.AbstractEventLoop, path: 
     page.protect_paths([path])
     sign_review(window, loop, f"Register {path.name} as your protected data")
     run_until(loop, lambda: (r := page.selected_row) is not None and r.state == DisplayState.PROTECTED, 60)
+
+
+@pytest.fixture
+def account_window(
+    make_context: Callable[..., AppContext],
+    open_window: Callable[[AppContext], MainWindow],
+    sandbox: SandboxEndpoints,
+    qloop: asyncio.AbstractEventLoop,
+) -> Callable[[int], MainWindow]:
+    """Open a window on the session's sandbox with dev account ``index`` (locked), once its pages load."""
+
+    def make(index: int) -> MainWindow:
+        context = make_context(sandbox_connector(sandbox))
+        import_dev_account(context, sandbox, index)
+        window = open_window(context)
+        run_until(qloop, lambda: window.protected_page.index.loaded, 30)
+        return window
+
+    return make

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.grant_dialog import GrantDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.access_model import ACTION_COLUMN
@@ -20,10 +18,8 @@ from desktop_app.ui.review import ReviewDialog
 from tests.gui.conftest import (
     PASSWORD,
     accessible_name_missing,
-    import_dev_account,
     protect_and_wait,
     run_until,
-    sandbox_connector,
 )
 
 pytestmark = pytest.mark.slow
@@ -44,16 +40,10 @@ def sign_when_reviewed(window: MainWindow, loop: asyncio.AbstractEventLoop, expe
 
 @pytest.fixture
 def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-    qloop: asyncio.AbstractEventLoop,
-    tmp_path: Path,
+    account_window: Callable[[int], MainWindow], qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> MainWindow:
     """A window whose account owns a freshly protected ``records.csv``, unlocked."""
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    window = open_window(context)
+    window = account_window(ACCOUNT)
     window.state.session.unlock(PASSWORD)  # type: ignore[union-attr]
     data = tmp_path / "records.csv"
     data.write_text("name,score\nada,3\n")

@@ -9,18 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.store.activity import Kind
 from desktop_app.flows import access
 from desktop_app.flows.apps import list_apps
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from tests.gui.conftest import (
     PASSWORD,
     accessible_name_missing,
-    import_dev_account,
     protect_and_wait,
-    sandbox_connector,
     settle,
 )
 
@@ -29,14 +25,8 @@ ACCOUNT = 1
 
 
 @pytest.fixture
-def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-) -> MainWindow:
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    return open_window(context)
+def window(account_window: Callable[[int], MainWindow]) -> MainWindow:
+    return account_window(ACCOUNT)
 
 
 def rows(window: MainWindow) -> list[tuple[str, str, str]]:

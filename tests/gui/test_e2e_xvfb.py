@@ -13,13 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
+from tests.support import xvfb
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "gui"
@@ -51,27 +51,10 @@ SCREENS = (
 
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
-    """A private X server: the first free display number from :90, stopped after the module."""
-    if shutil.which("Xvfb") is None:
+    if not xvfb.available():
         pytest.skip("Xvfb is not installed (make system installs it)")
-    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    socket = Path(f"/tmp/.X11-unix/X{number}")
-    deadline = time.monotonic() + 15
-    while not socket.exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"Xvfb :{number} did not start")
-        time.sleep(0.05)
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb.private_display() as name:
+        yield name
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

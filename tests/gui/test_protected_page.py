@@ -13,7 +13,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.network import Connection
 from desktop_app.ui.pages.protected_rows import DisplayState
@@ -21,9 +20,7 @@ from desktop_app.ui.review import ReviewDialog
 from desktop_app.ui.unlock import UnlockDialog
 from tests.gui.conftest import (
     PASSWORD,
-    import_dev_account,
     run_until,
-    sandbox_connector,
     sign_review,
     top_dialogs,
 )
@@ -62,17 +59,8 @@ def _window_dialogs(kind: type) -> list:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-    qloop: asyncio.AbstractEventLoop,
-) -> MainWindow:
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    window = open_window(context)
-    run_until(qloop, lambda: window.protected_page.index.loaded)
-    return window
+def window(account_window: Callable[[int], MainWindow]) -> MainWindow:
+    return account_window(ACCOUNT)
 
 
 def test_a_dropped_file_is_protected_after_unlocking(

@@ -9,17 +9,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.flows.record_form import FieldKind
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.protected_rows import DisplayState
 from desktop_app.ui.record_dialog import RecordDialog
 from tests.gui.conftest import (
     accessible_name_missing,
-    import_dev_account,
     run_until,
-    sandbox_connector,
     sign_review,
 )
 from tests.gui.test_protected_page import unlock_when_asked
@@ -29,17 +25,8 @@ ACCOUNT = 2
 
 
 @pytest.fixture
-def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-    qloop: asyncio.AbstractEventLoop,
-) -> MainWindow:
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    window = open_window(context)
-    run_until(qloop, lambda: window.protected_page.index.loaded)
-    return window
+def window(account_window: Callable[[int], MainWindow]) -> MainWindow:
+    return account_window(ACCOUNT)
 
 
 def open_form(window: MainWindow, qtbot: object) -> RecordDialog:

@@ -16,10 +16,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.store.runs import Runs
 from desktop_app.flows.result import ResultFiles
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.grant_dialog import GrantDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.runs_rows import Stage, StageStatus
@@ -29,12 +27,10 @@ from desktop_app.ui.run_dialog import RunDialog
 from tests.gui.conftest import (
     PASSWORD,
     accessible_name_missing,
-    import_dev_account,
     protect_and_wait,
     run_until,
     top_dialogs,
 )
-from tests.gui.conftest import sandbox_connector as connector
 
 pytestmark = pytest.mark.slow
 ACCOUNT = 2
@@ -48,16 +44,10 @@ def visible(window: MainWindow, kind: type) -> list:  # type: ignore[type-arg]
 
 @pytest.fixture
 def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-    qloop: asyncio.AbstractEventLoop,
-    tmp_path: Path,
+    account_window: Callable[[int], MainWindow], qloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> MainWindow:
     """A window whose account owns a freshly protected ``scores.csv``, unlocked."""
-    context = make_context(connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    window = open_window(context)
+    window = account_window(ACCOUNT)
     window.state.session.unlock(PASSWORD)  # type: ignore[union-attr]
     data = tmp_path / "scores.csv"
     data.write_text("name,score\nada,3\ngrace,4\n")

@@ -9,13 +9,11 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.core.localnet.endpoints import SandboxEndpoints
 from desktop_app.core.store.protect_jobs import JobState
 from desktop_app.core.store.runs import Runs
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.operations import Operation
-from tests.gui.conftest import PASSWORD, import_dev_account, run_until, sandbox_connector
+from tests.gui.conftest import PASSWORD, run_until
 
 pytestmark = pytest.mark.slow
 ACCOUNT = 1
@@ -26,14 +24,8 @@ APP = "0x" + "34" * 20
 
 
 @pytest.fixture
-def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-) -> MainWindow:
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    return open_window(context)
+def window(account_window: Callable[[int], MainWindow]) -> MainWindow:
+    return account_window(ACCOUNT)
 
 
 def test_the_icon_follows_the_lock_and_the_work(window: MainWindow, qloop: asyncio.AbstractEventLoop) -> None:

@@ -13,16 +13,13 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
-from desktop_app.ui.context import AppContext
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.wallet import BALANCE_COLUMN
 from desktop_app.ui.pages.wallet_dialogs import AddAccountDialog, ExportDialog
 from tests.gui.conftest import (
     PASSWORD,
     accessible_name_missing,
-    import_dev_account,
     run_until,
-    sandbox_connector,
 )
 
 pytestmark = pytest.mark.slow
@@ -34,15 +31,8 @@ def visible(window: MainWindow, kind: type) -> list:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def window(
-    make_context: Callable[..., AppContext],
-    open_window: Callable[[AppContext], MainWindow],
-    sandbox: SandboxEndpoints,
-    qloop: asyncio.AbstractEventLoop,
-) -> MainWindow:
-    context = make_context(sandbox_connector(sandbox))
-    import_dev_account(context, sandbox, ACCOUNT)
-    window = open_window(context)
+def window(account_window: Callable[[int], MainWindow]) -> MainWindow:
+    window = account_window(ACCOUNT)
     window.go_to(5)
     assert window.pages.currentWidget() is window.wallet_page
     return window

@@ -22,13 +22,11 @@ from typing import Any
 import pytest
 
 from desktop_app.core.attestation.task_proof import TaskEvidence, check_task
-from desktop_app.core.iexec.chain import PocoClient
-from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.iexec.network import load_profile
 from desktop_app.core.iexec.poco_views import TaskStatus
 from desktop_app.core.localnet.control import DATA_DIR_ENV
 from desktop_app.core.localnet.endpoints import SandboxEndpoints
-from desktop_app.core.wallet import ResultKeys, Wallet, WalletSession
+from desktop_app.core.wallet import Wallet, WalletSession
 from desktop_app.flows.result import ResultFiles, fetch_result
 from desktop_app.flows.verify import gather_evidence, verify_task
 
@@ -127,10 +125,7 @@ def test_tampered_results_and_swapped_quotes_fail_their_checks(
     task = cycle["run"]["task_id"]
 
     async def fetch(task_id: str, out: Path) -> ResultFiles:
-        async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-            return await fetch_result(
-                chain, ipfs, session, ResultKeys(session.wallet.directory), task_id, out
-            )
+        return await fetch_result(profile, session, task_id, out)
 
     files = asyncio.run(fetch(task, tmp_path / "mine"))
     assert all(_verify(sandbox, session.address, task, files).values())
@@ -249,9 +244,7 @@ def test_every_tampered_link_of_the_task_proof_is_rejected_with_its_reason(
     task = cycle["run"]["task_id"]
 
     async def evidence() -> TaskEvidence:
-        async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-            keys = ResultKeys(session.wallet.directory)
-            files = await fetch_result(chain, ipfs, session, keys, task, tmp_path / "r")
+        files = await fetch_result(profile, session, task, tmp_path / "r")
         return await gather_evidence(profile, session.address, task, files)
 
     base = asyncio.run(evidence())

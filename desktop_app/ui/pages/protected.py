@@ -38,11 +38,12 @@ from desktop_app.ui.context import AppState
 from desktop_app.ui.operations import Operation, OperationRunner, OperationState
 from desktop_app.ui.pages.empty import EmptyState
 from desktop_app.ui.pages.protected_detail import ProtectedDetail
-from desktop_app.ui.pages.protected_model import ProtectedDelegate, ProtectedModel
+from desktop_app.ui.pages.protected_model import ProtectedModel
 from desktop_app.ui.pages.protected_rows import LiveOutcome, LiveProtect, ProtectedIndex, Row
 from desktop_app.ui.pages.refresher import Refresher, Work
 from desktop_app.ui.record_dialog import RecordDialog
 from desktop_app.ui.theme import heading, set_tone
+from desktop_app.ui.two_line_delegate import TwoLineDelegate
 
 Listing = tuple[list[ProtectedItem], list[ProtectJob]]
 
@@ -83,7 +84,7 @@ class ProtectedPage(QWidget):
         self.list.setObjectName("itemList")
         self.list.setAccessibleName(self.tr("Protected data"))
         self.list.setModel(self.model)
-        self.list.setItemDelegate(ProtectedDelegate(self.list))
+        self.list.setItemDelegate(TwoLineDelegate(self.list))
         self.list.setUniformItemSizes(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)

@@ -1,4 +1,4 @@
-"""The Protected data list: an item model adapting ``ProtectedIndex`` rows, and how a row is painted.
+"""The Protected data list: an item model over ``ProtectedIndex`` rows (drawn by ``ui.two_line_delegate``).
 
 The model owns nothing: ``reload`` re-reads the index. When the same rows are still there (progress of
 a running protect) only ``dataChanged`` is emitted, so the view keeps its selection and scroll position;
@@ -13,15 +13,12 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui.pages.protected_rows import DisplayState, ProtectedIndex, Row
-from desktop_app.ui.theme import colors
+from desktop_app.ui.two_line_delegate import LINES_ROLE, TwoLines
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -96,45 +93,6 @@ class ProtectedModel(QAbstractListModel):
             return row
         if role == STATE_ROLE:
             return row.state.value
+        if role == LINES_ROLE:
+            return TwoLines(row.name, state_text(row.state), state_tone(row.state))
         return None
-
-
-class ProtectedDelegate(QStyledItemDelegate):
-    """Two lines per item: the name, and its state in the state's colour."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        height = option.fontMetrics.height()
-        return QSize(option.fontMetrics.averageCharWidth() * 30, round(height * 3.2))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        row = index.data(ROW_ROLE)
-        if not isinstance(row, Row):
-            super().paint(painter, option, index)
-            return
-        painter.save()
-        style = option.widget.style() if option.widget is not None else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette: QPalette = option.palette
-        text_color = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        metrics = option.fontMetrics
-        pad = metrics.averageCharWidth() * 2
-        line = metrics.height()
-        rect: QRect = option.rect.adjusted(pad, round(line * 0.5), -pad, 0)
-        name_font = QFont(option.font)
-        name_font.setBold(True)
-        painter.setFont(name_font)
-        painter.setPen(text_color)
-        name = painter.fontMetrics().elidedText(row.name, Qt.TextElideMode.ElideMiddle, rect.width())
-        painter.drawText(rect.adjusted(0, 0, 0, -rect.height() + line), Qt.AlignmentFlag.AlignLeft, name)
-        painter.setFont(option.font)
-        tone = colors(palette).get(state_tone(row.state), text_color.name())
-        painter.setPen(text_color if selected else QColor(tone))
-        second = rect.adjusted(0, round(line * 1.25), 0, 0)
-        painter.drawText(
-            second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, state_text(row.state)
-        )
-        painter.restore()

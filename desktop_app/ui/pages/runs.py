@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.errors import UserCancelled, UserFacingError
-from desktop_app.core.iexec.chain import PocoClient
-from desktop_app.core.iexec.ipfs_client import IpfsClient
 from desktop_app.core.iexec.network import NetworkProfile
 from desktop_app.core.settings import PCS_URL
 from desktop_app.core.store.collateral_cache import CollateralCache
@@ -48,10 +46,11 @@ from desktop_app.ui.pages.apps import protected_datasets
 from desktop_app.ui.pages.empty import EmptyState
 from desktop_app.ui.pages.refresher import Refresher, Work
 from desktop_app.ui.pages.runs_detail import RunDetail
-from desktop_app.ui.pages.runs_model import RunDelegate, RunsModel
+from desktop_app.ui.pages.runs_model import RunsModel
 from desktop_app.ui.pages.runs_rows import RunEntry, RunsIndex, Timeline
 from desktop_app.ui.run_dialog import GRANT_REQUESTED, RunChoice, RunChoices, RunDialog
 from desktop_app.ui.theme import heading, set_tone
+from desktop_app.ui.two_line_delegate import TwoLineDelegate
 
 FOLLOW_POLL_S = 1.0
 RUN_STEPS = (
@@ -98,7 +97,7 @@ class RunsPage(QWidget):
         self.list.setObjectName("itemList")
         self.list.setAccessibleName(self.tr("Runs"))
         self.list.setModel(self.model)
-        self.list.setItemDelegate(RunDelegate(self.list))
+        self.list.setItemDelegate(TwoLineDelegate(self.list))
         self.list.setUniformItemSizes(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
@@ -444,16 +443,7 @@ class RunsPage(QWidget):
         entry.files = entry.report = None
         self._changed()
         out = self.state.context.work_dir / "results" / entry.task_id.lower()
-        async with PocoClient(profile) as chain, IpfsClient(profile) as ipfs:
-            files = await fetch_result(
-                chain,
-                ipfs,
-                session,
-                ResultKeys(session.wallet.directory),
-                entry.task_id,
-                out,
-                report=self._report_to(entry),
-            )
+        files = await fetch_result(profile, session, entry.task_id, out, report=self._report_to(entry))
         entry.files = files
         await asyncio.to_thread(self.store.update, entry.task_id, result_path=str(files.output_dir))
         self._changed()

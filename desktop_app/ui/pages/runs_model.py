@@ -1,4 +1,4 @@
-"""The list of runs: an item model over ``RunsIndex`` entries, and how one is painted (title, state, time).
+"""The list of runs: an item model over ``RunsIndex`` entries (drawn by ``ui.two_line_delegate``).
 
 As on the Protected data page, ``reload`` re-reads the index: progress of a run already listed only
 emits ``dataChanged`` (the selection stays put); a different set of runs resets the model.
@@ -6,13 +6,12 @@ emits ``dataChanged`` (the selection stays put); a different set of runs resets 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.ui import format as fmt
 from desktop_app.ui.pages.runs_rows import RunEntry, RunsIndex, RunState
-from desktop_app.ui.theme import colors
+from desktop_app.ui.two_line_delegate import LINES_ROLE, TwoLines
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex
@@ -64,49 +63,7 @@ class RunsModel(QAbstractListModel):
             return entry.task_id
         if role == ENTRY_ROLE:
             return entry
+        if role == LINES_ROLE:
+            note = fmt.timestamp(entry.record.created)
+            return TwoLines(entry.title, entry.state_text, state_tone(entry.state), note)
         return None
-
-
-class RunDelegate(QStyledItemDelegate):
-    """Two lines per run: "app on data" in bold, then its state in the state's colour and when it began."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        height = option.fontMetrics.height()
-        return QSize(option.fontMetrics.averageCharWidth() * 30, round(height * 3.2))
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        entry = index.data(ENTRY_ROLE)
-        if not isinstance(entry, RunEntry):
-            super().paint(painter, option, index)
-            return
-        painter.save()
-        style = option.widget.style() if option.widget is not None else None
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette: QPalette = option.palette
-        text_color = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        metrics = option.fontMetrics
-        pad = metrics.averageCharWidth() * 2
-        line = metrics.height()
-        rect: QRect = option.rect.adjusted(pad, round(line * 0.5), -pad, 0)
-        bold = QFont(option.font)
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(text_color)
-        title = painter.fontMetrics().elidedText(entry.title, Qt.TextElideMode.ElideMiddle, rect.width())
-        painter.drawText(rect.adjusted(0, 0, 0, -rect.height() + line), Qt.AlignmentFlag.AlignLeft, title)
-        painter.setFont(option.font)
-        second = rect.adjusted(0, round(line * 1.25), 0, 0)
-        tone = colors(palette).get(state_tone(entry.state), text_color.name())
-        painter.setPen(text_color if selected else QColor(tone))
-        state = metrics.elidedText(entry.state_text, Qt.TextElideMode.ElideRight, second.width())
-        painter.drawText(second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, state)
-        room = second.width() - metrics.horizontalAdvance(state) - pad
-        when = fmt.timestamp(entry.record.created)
-        if metrics.horizontalAdvance(when) <= room:  # the state first; the date where it fits
-            painter.setPen(text_color if selected else QColor(colors(palette)["muted"]))
-            painter.drawText(second, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, when)
-        painter.restore()
