@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self.apps_page = AppsPage(self.state, self.runner, self.review, self.notify)
         self.access_page = AccessPage(self.state, self.runner, self.review, self.notify)
         self.apps_page.run_requested.connect(lambda app: self.runs_page.start_run(app))
+        self.apps_page.grants_changed.connect(self.access_page.refresh)
+        self.access_page.grants_changed.connect(self.apps_page.refresh)
         self.tray = Tray(self.state, self.runner, self)
         self.tray.show_requested.connect(self._show_from_tray)
         self.tray.quit_requested.connect(self.close)

@@ -135,12 +135,14 @@ def test_grant_then_click_to_revoke_then_revoke_all(
     assert "Revoke all 2 grants" in confirm.text()
     next(b for b in confirm.buttons() if b.text() == "Revoke").click()
     sign_when_reviewed(window, qloop, "Revoke 2 grants")
-    run_until(qloop, lambda: "2 grant(s) revoked" in window.statusBar().currentMessage(), 60)
+    run_until(qloop, lambda: "2 grants revoked" in window.statusBar().currentMessage(), 60)
     assert [access.index.find(r.grant.order_hash).status for r in access.index.rows()] == [
         RowStatus.REVOKED
     ] * 3  # type: ignore[union-attr]
     assert not access.revoke_all_button.isEnabled()
     assert access.table.indexWidget(access.model.index(0, ACTION_COLUMN)) is None  # nothing left to revoke
+    apps = window.apps_page.model  # the iApps page read the grants again: none left there either
+    run_until(qloop, lambda: not any(apps.catalog.granted.values()), 30)
 
 
 def test_keeping_access_in_the_confirmation_changes_nothing(

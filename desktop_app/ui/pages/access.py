@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,6 +59,8 @@ async def confirm(parent: QWidget, question: str, consequences: str) -> None:
 
 
 class AccessPage(QWidget):
+    grants_changed = Signal()  # a revocation went through: pages that show grants read them again
+
     def __init__(
         self,
         state: AppState,
@@ -267,7 +269,11 @@ class AccessPage(QWidget):
             work,
             steps=(access.REVOKE_STEP,),
             progress="inline",
-            on_success=lambda closed: self.notify(self.tr("%n grant(s) revoked.", "", len(closed))),
+            on_success=lambda closed: self.notify(
+                self.tr("1 grant revoked.")
+                if len(closed) == 1
+                else self.tr("%n grants revoked.", "", len(closed))
+            ),
         )
         operation.changed.connect(lambda: self._progress(operation, total))
         operation.finished.connect(self._revoke_finished)
@@ -284,3 +290,4 @@ class AccessPage(QWidget):
         self.model.reload()
         self._show()
         self.refresh()
+        self.grants_changed.emit()

@@ -105,6 +105,7 @@ class AppsModel(QAbstractListModel):
 
 class AppsPage(QWidget):
     run_requested = Signal(str)  # app address: "Run on my data…" (the Runs page runs it)
+    grants_changed = Signal()  # a grant went through: pages that show grants read them again
 
     def __init__(
         self,
@@ -343,5 +344,6 @@ class AppsPage(QWidget):
                 else self.tr("Access granted to %1.").replace("%1", app.name)
             )
             self.refresh()
+            self.grants_changed.emit()
 
         self.runner.run(self.tr("Grant access to %1").replace("%1", app.name), work, on_success=done)
