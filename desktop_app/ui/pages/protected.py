@@ -115,26 +115,24 @@ class ProtectedPage(QWidget):
             self.stack.addWidget(widget)
         self.content = splitter
 
-        toolbar = QHBoxLayout()
+        # The title over the whole width, then the ways to protect in reading order and Refresh apart: four
+        # buttons beside the title would squeeze it into a column on a default-sized window.
         titles = QVBoxLayout()
         titles.addWidget(heading(self.tr("Protected data"), 1.6))
         subtitle = QLabel(self.tr("Encrypted, stored and registered; only the iApps you allow can read it."))
         subtitle.setWordWrap(True)
         set_tone(subtitle, "muted")
         titles.addWidget(subtitle)
-        toolbar.addLayout(titles, 1)
-        buttons = (
-            self.refresh_button,
-            self.protect_record_button,
-            self.protect_folder_button,
-            self.protect_file_button,
-        )
-        for button in buttons:
-            toolbar.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
+        toolbar = QHBoxLayout()
+        for button in (self.protect_file_button, self.protect_folder_button, self.protect_record_button):
+            toolbar.addWidget(button)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         pad = self.fontMetrics().height()
         layout.setContentsMargins(pad * 2, pad, pad * 2, pad * 2)
         layout.setSpacing(pad)
+        layout.addLayout(titles)
         layout.addLayout(toolbar)
         layout.addWidget(self.stack, 1)
 
