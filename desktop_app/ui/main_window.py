@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self.apps_page.run_requested.connect(lambda app: self.runs_page.start_run(app))
         self.apps_page.grants_changed.connect(self.access_page.refresh)
         self.access_page.grants_changed.connect(self.apps_page.refresh)
+        for page in (self.apps_page, self.access_page):
+            page.grants_changed.connect(self.protected_page.grants_changed)
         self.tray = Tray(self.state, self.runner, self)
         self.tray.show_requested.connect(self._show_from_tray)
         self.tray.quit_requested.connect(self.close)

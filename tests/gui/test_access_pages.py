@@ -84,6 +84,8 @@ def test_grant_then_click_to_revoke_then_revoke_all(
     run_until(qloop, lambda: not apps.refresher.busy, 30)
     assert apps.selected_app is not None and apps.selected_app.name == "File statistics"
     assert apps.fields["granted"].full_text().startswith("allowed on")
+    detail = window.protected_page.detail  # the Protected data page heard of it too
+    run_until(qloop, lambda: detail.fields["grants"].full_text() == "1 active grant", 30)
 
     access = window.access_page
     window.go_to(2)

@@ -87,6 +87,8 @@ def test_a_dropped_file_is_protected_after_unlocking(
     assert detail.fields["address"].full_text() == row.address
     assert detail.fields["checksum"].full_text().startswith("0x")
     assert detail.fields["source"].full_text() == str(csv.resolve())
+    run_until(qloop, lambda: detail.fields["grants"].full_text() == "none: no iApp may use it", 30)
+    assert detail.fields["runs"].full_text() == "none yet"
     assert not detail.retry_button.isVisible()
     assert window.header.lock_button.text() == "Unlocked"
     assert not top_dialogs(QMessageBox)

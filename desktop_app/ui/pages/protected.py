@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.protect.record import Record
 from desktop_app.core.store.protect_jobs import ProtectJob
+from desktop_app.core.store.runs import Runs
+from desktop_app.flows import access as access_flow
 from desktop_app.flows import protect as protect_flow
 from desktop_app.flows.listing import ProtectedItem, list_protected
 from desktop_app.flows.signing import Review
@@ -39,7 +41,7 @@ from desktop_app.ui.operations import Operation, OperationRunner, OperationState
 from desktop_app.ui.pages.empty import EmptyState
 from desktop_app.ui.pages.protected_detail import ProtectedDetail
 from desktop_app.ui.pages.protected_model import ProtectedModel
-from desktop_app.ui.pages.protected_rows import LiveOutcome, LiveProtect, ProtectedIndex, Row
+from desktop_app.ui.pages.protected_rows import DisplayState, LiveOutcome, LiveProtect, ProtectedIndex, Row
 from desktop_app.ui.pages.refresher import Refresher, Work
 from desktop_app.ui.record_dialog import RecordDialog
 from desktop_app.ui.theme import heading, set_tone
@@ -60,6 +62,8 @@ class ProtectedPage(QWidget):
         self.refresher = Refresher(runner, self.tr("Read your protected data"), self._read, self._listed)
         self._file_dialog: QFileDialog | None = None
         self.record_dialog: RecordDialog | None = None
+        self._grants: dict[str, str] = {}  # dataset (lower case) -> what the detail says of its grants
+        self._reading_grants: set[str] = set()
 
         self.protect_file_button = QPushButton(self.tr("Protect a file…"))
         self.protect_file_button.setProperty("primary", True)
@@ -282,6 +286,7 @@ class ProtectedPage(QWidget):
 
     def refresh(self) -> None:
         """Re-read the list from the network and the journal (once at a time; again if asked meanwhile)."""
+        self._grants.clear()
         self.refresher.request()
 
     def _read(self) -> Work[Listing] | None:
@@ -349,6 +354,53 @@ class ProtectedPage(QWidget):
         row: Row | None = self.model.row_at(self.list.currentIndex())
         operation = self.operations.get(row.live_token) if row is not None and row.live_token else None
         self.detail.show_row(row, operation)
+        if row is not None and row.address and row.state == DisplayState.PROTECTED:
+            self._show_usage(row.address)
+
+    def grants_changed(self) -> None:
+        """A grant or a revocation went through elsewhere: what the detail says of grants is stale."""
+        self._grants.clear()
+        self._show_current()
+
+    def _show_usage(self, dataset: str) -> None:
+        """The detail's grants (from the market, read once per dataset until the next refresh) and runs
+        (this app's own record of them)."""
+        session, profile = self.state.session, self.state.profile
+        if session is None or profile is None:
+            return
+        runs = [r for r in Runs(self.state.context.jobs.db).of(profile.name, session.address)
+                if r.dataset.lower() == dataset.lower()]  # fmt: skip
+        runs_text = (
+            self.tr("none yet")
+            if not runs
+            else self.tr("1 run from this computer")
+            if len(runs) == 1
+            else self.tr("%n runs from this computer", "", len(runs))
+        )
+        grants_text = self._grants.get(dataset.lower())
+        self.detail.show_usage(grants_text or self.tr("reading…"), runs_text)
+        if grants_text is not None or dataset.lower() in self._reading_grants:
+            return
+        self._reading_grants.add(dataset.lower())
+
+        async def work(_operation: Operation) -> list[access_flow.GrantView]:
+            return await access_flow.grants(profile, dataset)
+
+        def done(found: list[access_flow.GrantView]) -> None:
+            active = [g for g in found if g.remaining > 0]
+            self._grants[dataset.lower()] = (
+                self.tr("none: no iApp may use it")
+                if not active
+                else self.tr("1 active grant")
+                if len(active) == 1
+                else self.tr("%n active grants", "", len(active))
+            )
+            if (row := self.selected_row) is not None and row.address.lower() == dataset.lower():
+                self._show_current()
+
+        operation = self.runner.run(self.tr("Read the grants of %1").replace("%1", dataset), work,
+                                    progress="inline", on_success=done)  # fmt: skip
+        operation.finished.connect(lambda: self._reading_grants.discard(dataset.lower()))
 
     @property
     def selected_row(self) -> Row | None:

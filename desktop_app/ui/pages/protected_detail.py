@@ -74,6 +74,8 @@ class ProtectedDetail(QWidget):
             ("checksum", self.tr("Checksum")),
             ("created", self.tr("Created")),
             ("source", self.tr("Source")),
+            ("grants", self.tr("Grants")),
+            ("runs", self.tr("Runs")),
         ):
             value = ElidedLabel()
             value.setAccessibleName(label)
@@ -155,6 +157,11 @@ class ProtectedDetail(QWidget):
         }
         for key, value in values.items():
             self.fields[key].set_full_text(value or "—")
+
+    def show_usage(self, grants: str, runs: str) -> None:
+        """Who may use this data, and how often it was used from here (read by the page, not the row)."""
+        self.fields["grants"].set_full_text(grants or "—")
+        self.fields["runs"].set_full_text(runs or "—")
 
     def _cancel(self) -> None:
         operation = self.checklist.operation
