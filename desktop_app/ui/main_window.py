@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         missing = [key for key, _title, _icon in PAGES if key not in self._built]
         if missing:
             self._page(missing[0])
-            QTimer.singleShot(0, self.build_deferred_pages)
+            QTimer.singleShot(0, self, self.build_deferred_pages)  # dropped if the window is gone
 
     @property
     def runs_page(self) -> RunsPage:
