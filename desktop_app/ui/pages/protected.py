@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -37,6 +36,7 @@ from desktop_app.flows import protect as protect_flow
 from desktop_app.flows.listing import ProtectedItem, list_protected
 from desktop_app.flows.signing import Review
 from desktop_app.ui.context import AppState
+from desktop_app.ui.item_list import item_list_view
 from desktop_app.ui.operations import Operation, OperationRunner, OperationState
 from desktop_app.ui.pages.empty import EmptyState
 from desktop_app.ui.pages.protected_detail import ProtectedDetail
@@ -45,7 +45,6 @@ from desktop_app.ui.pages.protected_rows import DisplayState, LiveOutcome, LiveP
 from desktop_app.ui.pages.refresher import Refresher, Work
 from desktop_app.ui.record_dialog import RecordDialog
 from desktop_app.ui.theme import heading, set_tone
-from desktop_app.ui.two_line_delegate import TwoLineDelegate
 
 Listing = tuple[list[ProtectedItem], list[ProtectJob]]
 
@@ -84,14 +83,7 @@ class ProtectedPage(QWidget):
         self.refresh_button.setToolTip(self.tr("Read the list again from the network (F5)"))
         self.refresh_button.clicked.connect(self.refresh)
 
-        self.list = QListView()
-        self.list.setObjectName("itemList")
-        self.list.setAccessibleName(self.tr("Protected data"))
-        self.list.setModel(self.model)
-        self.list.setItemDelegate(TwoLineDelegate(self.list))
-        self.list.setUniformItemSizes(True)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.list = item_list_view(self.model, self.tr("Protected data"), 28)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.detail = ProtectedDetail()
         self.detail.retry_clicked.connect(self.retry)
@@ -338,7 +330,7 @@ class ProtectedPage(QWidget):
         self._select(self._selected)
 
     def _select(self, identities: frozenset[str]) -> None:
-        found = self.model.find(identities)
+        found = self.model.find(lambda row: bool(row.identities & identities))
         if not found.isValid() and self.model.rowCount():
             found = self.model.index(0)
         if found.isValid():

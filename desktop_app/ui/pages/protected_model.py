@@ -1,15 +1,13 @@
-"""The Protected data list: an item model over ``ProtectedIndex`` rows (drawn by ``ui.two_line_delegate``).
+"""The Protected data list: an item model over ``ProtectedIndex`` rows (drawn by ``ui.item_list``).
 
-The model owns nothing: ``reload`` re-reads the index. When the same rows are still there (progress of
-a running protect) only ``dataChanged`` is emitted, so the view keeps its selection and scroll position;
-a different set of rows resets the model and the page restores the selection by the row's identities.
+The model owns nothing: ``reload`` re-reads the index (``ui.item_list.RowsModel`` keeps the selection
+while a protect progresses); when the rows change, the page restores the selection by their identities.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractListModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -17,8 +15,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.ui.item_list import LINES_ROLE, RowsModel, TwoLines
 from desktop_app.ui.pages.protected_rows import DisplayState, ProtectedIndex, Row
-from desktop_app.ui.two_line_delegate import LINES_ROLE, TwoLines
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -50,34 +48,13 @@ def state_tone(state: DisplayState) -> str:
     return _STATE_TONES.get(state, "accent")
 
 
-class ProtectedModel(QAbstractListModel):
+class ProtectedModel(RowsModel[Row]):
     def __init__(self, index: ProtectedIndex, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(lambda row: row.key, parent)
         self.index_data = index
-        self._rows: list[Row] = []
 
     def reload(self) -> None:
-        rows = self.index_data.rows()
-        if [r.key for r in rows] == [r.key for r in self._rows]:
-            self._rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, index: _Index) -> Row | None:
-        return self._rows[index.row()] if index.isValid() and index.row() < len(self._rows) else None
-
-    def find(self, identities: frozenset[str]) -> QModelIndex:
-        for number, row in enumerate(self._rows):
-            if row.identities & identities:
-                return self.index(number)
-        return QModelIndex()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        self.show_rows(self.index_data.rows())
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         row = self.row_at(index)

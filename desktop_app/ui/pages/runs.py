@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -41,6 +40,7 @@ from desktop_app.flows.signing import Review, SigningRequest
 from desktop_app.flows.verify import verify_task
 from desktop_app.ui.context import AppState
 from desktop_app.ui.dialogs import accepted
+from desktop_app.ui.item_list import item_list_view
 from desktop_app.ui.operations import Operation, OperationRunner
 from desktop_app.ui.pages.apps import protected_datasets
 from desktop_app.ui.pages.empty import EmptyState
@@ -50,7 +50,6 @@ from desktop_app.ui.pages.runs_model import RunsModel
 from desktop_app.ui.pages.runs_rows import RunEntry, RunsIndex, Timeline
 from desktop_app.ui.run_dialog import GRANT_REQUESTED, RunChoice, RunChoices, RunDialog
 from desktop_app.ui.theme import heading, set_tone
-from desktop_app.ui.two_line_delegate import TwoLineDelegate
 
 FOLLOW_POLL_S = 1.0
 RUN_STEPS = (
@@ -93,14 +92,7 @@ class RunsPage(QWidget):
         self.refresh_button.setAccessibleName(self.tr("Refresh the runs"))
         self.refresh_button.setToolTip(self.tr("Read the runs again (F5)"))
         self.refresh_button.clicked.connect(self.refresh)
-        self.list = QListView()
-        self.list.setObjectName("itemList")
-        self.list.setAccessibleName(self.tr("Runs"))
-        self.list.setModel(self.model)
-        self.list.setItemDelegate(TwoLineDelegate(self.list))
-        self.list.setUniformItemSizes(True)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self.list = item_list_view(self.model, self.tr("Runs"), 30)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.list.activated.connect(lambda _index: self.open_current())
         self.model.dataChanged.connect(self._show_current)
@@ -230,10 +222,10 @@ class RunsPage(QWidget):
 
     @property
     def selected(self) -> RunEntry | None:
-        return self.model.entry_at(self.list.currentIndex())
+        return self.model.row_at(self.list.currentIndex())
 
     def select(self, task_id: str) -> None:
-        found = self.model.find(task_id)
+        found = self.model.find(lambda entry: entry.task_id.lower() == task_id.lower())
         if found.isValid():
             self.list.selectionModel().setCurrentIndex(
                 found, QItemSelectionModel.SelectionFlag.ClearAndSelect

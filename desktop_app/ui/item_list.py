@@ -1,23 +1,71 @@
-"""The look of an item in the app's lists: its name in bold, then its state in the state's colour.
+"""The app's item lists (Protected data, Runs): one model behaviour, one look, one view.
 
-Protected data and runs are drawn alike, so a person reads both lists the same way; each list says only
-what its lines are (``TwoLines``), and this one delegate draws them: elided to the width (the name in the
-middle, the state at its end), an optional muted note right-aligned on the second line where it fits,
-and the selection's colours when selected. Sizes follow the font (high-DPI clean).
+- ``RowsModel``: rows a page re-reads from its index. When the same rows (by key) are still there,
+  only ``dataChanged`` is emitted, so the view keeps its selection and scroll position while a protect
+  or a run progresses; a different set of rows resets the model.
+- ``TwoLineDelegate``: an item's name in bold, then its state in the state's colour, so a person reads
+  both lists the same way. Each model only says what its lines are (``TwoLines``); text is elided to
+  the width (the name in the middle, the state at its end), an optional muted note is right-aligned on
+  the second line where it fits, and sizes follow the font (high-DPI clean).
+- ``item_list_view``: the list view both pages show, wired to the two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop_app.ui.theme import colors
 
 Index = QModelIndex | QPersistentModelIndex
 LINES_ROLE = Qt.ItemDataRole.UserRole + 100
+R = TypeVar("R")
+
+
+class RowsModel(QAbstractListModel, Generic[R]):
+    """A list model over ``rows`` a page shows; ``key`` tells which row is which between two reads."""
+
+    def __init__(self, key: Callable[[R], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key = key
+        self._rows: list[R] = []
+
+    def show_rows(self, rows: list[R]) -> None:
+        if [self._key(r) for r in rows] == [self._key(r) for r in self._rows]:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row_at(self, index: Index) -> R | None:
+        return self._rows[index.row()] if index.isValid() and index.row() < len(self._rows) else None
+
+    def find(self, matches: Callable[[R], bool]) -> QModelIndex:
+        return next((self.index(n) for n, row in enumerate(self._rows) if matches(row)), QModelIndex())
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+
+def item_list_view(model: QAbstractListModel, name: str, min_chars: int) -> QListView:
+    """The list of a page: its model drawn by ``TwoLineDelegate``, at least ``min_chars`` wide."""
+    view = QListView()
+    view.setObjectName("itemList")
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setItemDelegate(TwoLineDelegate(view))
+    view.setUniformItemSizes(True)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setMinimumWidth(view.fontMetrics().averageCharWidth() * min_chars)
+    return view
 
 
 @dataclass(frozen=True)
