@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Literal, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 from shiboken6 import Shiboken
 
 from desktop_app.core.errors import UserCancelled
@@ -167,7 +167,7 @@ class OperationRunner(QObject):
             operation.state = OperationState.CANCELLED
             return operation
         if progress == "dialog":
-            operation.slow.connect(lambda: ProgressDialog(operation, self._window).show())
+            operation.slow.connect(lambda: self._show_progress(operation))
         QTimer.singleShot(self.progress_delay_ms, operation, operation._mark_slow)
         self.operations.append(operation)
         operation.task = asyncio.get_event_loop().create_task(
@@ -217,6 +217,17 @@ class OperationRunner(QObject):
             self.operations.remove(operation)
             if Shiboken.isValid(operation):  # its window may be gone (closed while the flow ran)
                 operation._finished()
+
+    def _show_progress(self, operation: Operation) -> None:
+        """Open ``operation``'s progress dialog, unless it waits for the person: while an unlock or a
+        review dialog is open the time is theirs, not slow work, and a progress dialog would cover the
+        one they are reading. It opens once they have answered, if the work still runs."""
+        if not Shiboken.isValid(operation) or not operation.running:
+            return
+        if QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(self.progress_delay_ms, operation, lambda: self._show_progress(operation))
+            return
+        ProgressDialog(operation, self._window).show()
 
     def _call(self, callback: Callable[[T], object] | None, value: T) -> None:
         """A failing callback is a bug in the GUI: crash report, and the runner keeps going."""

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop_app.core.errors import ProtocolUnavailable, UserCancelled, UserFacingError
 from desktop_app.flows.progress import BytesProgress, StepDone, StepStarted
+from desktop_app.ui.dialogs import ask
 from desktop_app.ui.errors import CrashDialog, ErrorPresenter
 from desktop_app.ui.operations import Operation, OperationRunner, OperationState, ProgressDialog
 from tests.gui.conftest import run_until, spin
@@ -131,3 +132,24 @@ def test_a_bug_opens_one_copyable_crash_report_without_secrets(
     assert "KeyError" in report and "11" * 32 not in report
     crashes[0].copy_button.click()
     assert QGuiApplication.clipboard().text() == report
+
+
+def test_no_progress_dialog_covers_a_dialog_the_work_waits_on(
+    runner: OperationRunner, window: QWidget, qloop: asyncio.AbstractEventLoop
+) -> None:
+    question = QDialog(window)  # what an unlock or a review dialog is to the runner: window-modal
+    answered = asyncio.Event()
+
+    async def asks_then_works(_op: Operation) -> None:
+        await ask(question)
+        answered.set()
+        await asyncio.sleep(1.0)
+
+    op = runner.run("Grant access", asks_then_works)
+    run_until(qloop, question.isVisible)
+    spin(qloop, 0.6)  # three times the progress delay: the person is reading, the work is not slow
+    assert op.is_slow and not dialogs(window, ProgressDialog)
+    question.accept()
+    run_until(qloop, answered.is_set)
+    run_until(qloop, lambda: dialogs(window, ProgressDialog), 5)  # still running once answered
+    run_until(qloop, lambda: not op.running, 5)
