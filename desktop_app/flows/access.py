@@ -25,7 +25,7 @@ from desktop_app.core.iexec.orders import (
 from desktop_app.core.store.activity import Activity, Kind
 from desktop_app.core.wallet import WalletSession
 from desktop_app.flows.progress import BytesProgress, Reporter, ignore
-from desktop_app.flows.signing import Review, SigningRequest, approve
+from desktop_app.flows.signing import Review, ReviewedSigner, SigningRequest, approve
 
 GRANT_STEP = "PUBLISH_DATASET_ORDER"
 REVOKE_STEP = "REVOKE_ACCESS"
@@ -196,18 +196,23 @@ async def revoke(
             entries = [e for e in entries if e.order["apprestrict"].lower() == app.lower()]
         if not entries:
             raise UserFacingError("No open grant matches.", "see `grants DATASET` for the open ones")
-        await review(
-            SigningRequest(
-                "transaction",
-                f"Revoke {len(entries)} grant{'s' if len(entries) > 1 else ''} on {profile.label}: "
-                "one on-chain transaction each, paid in gas; it cannot be undone",
-                tuple(("grant", f"{e.order_hash} (app {e.order['apprestrict']})") for e in entries),
-                json.dumps([e.order for e in entries], indent=1),
-            )
+        request = SigningRequest(
+            "transaction",
+            f"Revoke {len(entries)} grant{'s' if len(entries) > 1 else ''} on {profile.label}: "
+            "one on-chain transaction each, paid in gas; it cannot be undone",
+            (
+                ("contract", f"PoCo ({profile.hub})"),
+                *(("grant", f"{e.order_hash} (app {e.order['apprestrict']})") for e in entries),
+                ("transactions", f"{len(entries)}, each about the fee below"),
+            ),
+            json.dumps([e.order for e in entries], indent=1),
         )
+        # The first transaction is reviewed once its gas is known, for all of them: one approval.
+        reviewed = ReviewedSigner(session, review, profile, request)
         closed = []
         for done, entry in enumerate(entries, start=1):
-            await chain.close_dataset_order(entry.signed(DatasetOrder), signer=session)
+            signer = reviewed if done == 1 else session
+            await chain.close_dataset_order(entry.signed(DatasetOrder), signer=signer)
             closed.append(entry.order_hash)
             if activity is not None:
                 revoked = f"Revoked the access of app {entry.order['apprestrict']} (grant {entry.order_hash})"

@@ -36,7 +36,7 @@ from desktop_app.core.store.activity import Activity, Kind
 from desktop_app.core.store.runs import Runs
 from desktop_app.core.wallet import PushedKeys, ResultKeys, WalletSession
 from desktop_app.flows.progress import Reporter, StepDone, StepStarted, ignore
-from desktop_app.flows.signing import Review, SigningRequest, approve
+from desktop_app.flows.signing import Review, ReviewedSigner, SigningRequest, approve
 
 FETCH_ORDERS = "FETCH_ORDERS"
 PUSH_REQUESTER_SECRET = "PUSH_REQUESTER_SECRET"  # noqa: S105 - a step name
@@ -172,23 +172,29 @@ async def run(
         dataset_name = (await chain.view_dataset(dataset)).name or dataset
         total = request.appmaxprice + request.datasetmaxprice + request.workerpoolmaxprice
         price = "free" if total == 0 else f"for {total} nRLC"
-        await review(
-            SigningRequest(
-                "transaction",
-                f"Run {app_name} on {dataset_name} inside a TEE on {profile.label}, {price}",
-                (
-                    ("network", profile.label),
-                    ("app", f"{app_name} ({app})"),
-                    ("dataset", f"{dataset_name} ({dataset})"),
-                    ("workerpool", request.workerpool),
-                    ("price", f"{total} nRLC"),
-                ),
-                json.dumps(typed_data(request, domain), indent=1),
-            )
+        request_review = SigningRequest(
+            "transaction",
+            f"Run {app_name} on {dataset_name} inside a TEE on {profile.label}, {price}",
+            (
+                ("network", profile.label),
+                ("contract", f"PoCo ({profile.hub})"),
+                ("app", f"{app_name} ({app})"),
+                ("dataset", f"{dataset_name} ({dataset})"),
+                ("requester", "you"),
+                ("workerpool", request.workerpool),
+                ("volume × price", f"1 × {total} nRLC"),
+            ),
+            json.dumps(typed_data(request, domain), indent=1),
         )
+        # The request order is signed in memory first: matchOrders' gas can only be estimated with it,
+        # and the review shows that gas and fee. Nothing leaves this computer before the person signs.
         signed_request = sign_order(request, domain, services.session.account())
         deal_id, _tx = await chain.match_orders(
-            app_order, dataset_order, pool_order, signed_request, signer=services.session
+            app_order,
+            dataset_order,
+            pool_order,
+            signed_request,
+            signer=ReviewedSigner(services.session, review, profile, request_review),
         )
         task = task_id(deal_id)
         services.runs.add(task, deal_id, profile.name, me, dataset, app)

@@ -52,7 +52,8 @@ class ReviewedSigner:
 
     The chain client estimates gas and reads the fee market before it asks for a signature; reviewing
     here, rather than before the call, is what lets the review show the fee the owner will pay.
-    ``request`` gives the sentence and rows; the fee rows and the raw transaction are added to them.
+    ``request`` gives the sentence, the rows and any raw data (an order); the fee rows and the raw
+    transaction are added to them.
     """
 
     def __init__(
@@ -70,7 +71,8 @@ class ReviewedSigner:
 
     async def sign_transaction(self, tx: TxRequest, fees: FeeData) -> SignedTx:
         base = self._request
-        raw = f"to: {tx.to}\nchain id: {tx.chain_id}\nnonce: {tx.nonce}\ndata: 0x{tx.data.hex()}"
+        sent = f"to: {tx.to}\nchain id: {tx.chain_id}\nnonce: {tx.nonce}\ndata: 0x{tx.data.hex()}"
+        raw = f"{base.raw}\n\n{sent}" if base.raw else sent
         await self._review(
             dataclasses.replace(base, rows=base.rows + fee_rows(tx, fees, self._profile), raw=raw)
         )

@@ -34,6 +34,8 @@ def sign_when_reviewed(window: MainWindow, loop: asyncio.AbstractEventLoop, expe
     run_until(loop, lambda: visible(window, ReviewDialog), 30)
     review: ReviewDialog = visible(window, ReviewDialog)[-1]
     assert expect in review.sentence.text()
+    if review.request.kind == "transaction":  # a revocation: shown with its real gas and fee
+        assert dict(review.request.rows)["fee"].startswith("at most ")
     run_until(loop, lambda: review.armed, 5)
     review.sign_button.click()
 

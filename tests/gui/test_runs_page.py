@@ -79,6 +79,8 @@ def review_run(window: MainWindow, loop: asyncio.AbstractEventLoop) -> ReviewDia
     review: ReviewDialog = visible(window, ReviewDialog)[-1]
     text = review.sentence.text()
     assert f"Run {CSV_APP} on scores.csv inside a TEE on" in text and "free" in text
+    rows = dict(review.request.rows)  # the transaction as it will be sent: its gas and fee are known
+    assert rows["fee"].startswith("at most ") and rows["gas"].startswith("up to ")
     run_until(loop, lambda: review.armed, 5)
     return review
 
