@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from desktop_app.core.errors import UserCancelled
 
 
 async def ask(dialog: QDialog) -> int:
@@ -35,3 +37,23 @@ async def ask(dialog: QDialog) -> int:
 
 def accepted(result: int) -> bool:
     return result == QDialog.DialogCode.Accepted.value
+
+
+async def confirm(
+    parent: QWidget, title: str, question: str, consequences: str, act: str, keep: tuple[str, str]
+) -> None:
+    """Ask before a consequential step; ``keep`` (its label and accessible name) is the default, so a
+    reflexive Enter changes nothing. Returns once ``act`` was chosen; raises ``UserCancelled`` otherwise."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
+    box.setInformativeText(consequences)
+    yes = box.addButton(act, QMessageBox.ButtonRole.AcceptRole)
+    yes.setAccessibleName(act)
+    no = box.addButton(keep[0], QMessageBox.ButtonRole.RejectRole)
+    no.setAccessibleName(keep[1])
+    box.setDefaultButton(no)
+    try:
+        await ask(box)
+        if box.clickedButton() is not yes:
+            raise UserCancelled
+    finally:
+        box.deleteLater()

@@ -17,21 +17,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.core.errors import UserCancelled
 from desktop_app.flows import access
 from desktop_app.flows.apps import list_apps
 from desktop_app.flows.progress import BytesProgress, Event
 from desktop_app.flows.signing import Review
 from desktop_app.ui import a11y
 from desktop_app.ui.context import AppState
-from desktop_app.ui.dialogs import ask
+from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.format import short_address
 from desktop_app.ui.operations import Operation, OperationRunner
 from desktop_app.ui.pages.access_model import ACTION_COLUMN, GrantsModel
@@ -39,23 +37,6 @@ from desktop_app.ui.pages.access_rows import AccessIndex, GrantRow, Listing, Row
 from desktop_app.ui.pages.apps import protected_datasets
 from desktop_app.ui.pages.refresher import Refresher, Work
 from desktop_app.ui.theme import heading, set_tone
-
-
-async def confirm(parent: QWidget, question: str, consequences: str) -> None:
-    """Ask before an on-chain revocation, "Keep access" being the default; raises ``UserCancelled``."""
-    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Revoke access"), question, parent=parent)
-    box.setInformativeText(consequences)
-    revoke = box.addButton(parent.tr("Revoke"), QMessageBox.ButtonRole.AcceptRole)
-    revoke.setAccessibleName(parent.tr("Revoke"))
-    keep = box.addButton(parent.tr("Keep access"), QMessageBox.ButtonRole.RejectRole)
-    keep.setAccessibleName(parent.tr("Keep access"))
-    box.setDefaultButton(keep)
-    try:
-        await ask(box)
-        if box.clickedButton() is not revoke:
-            raise UserCancelled
-    finally:
-        box.deleteLater()
 
 
 class AccessPage(QWidget):
@@ -230,7 +211,14 @@ class AccessPage(QWidget):
         ).replace("%1", str(sum(r.grant.remaining for r in rows)))
 
         async def work(operation: Operation) -> list[str]:
-            await confirm(window, question, consequences)
+            await confirm(
+                window,
+                self.tr("Revoke access"),
+                question,
+                consequences,
+                self.tr("Revoke"),
+                (self.tr("Keep access"), self.tr("Keep access")),
+            )
             profile = (await state.connected()).profile
             session = await state.unlocked(window, self.tr("to sign the revocation."))
             closed: list[str] = []

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -33,13 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.errors import UserCancelled, UserFacingError
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.iexec.network import available_profiles, load_profile
 from desktop_app.core.settings import AUTO_LOCK_SECONDS, PCS_URL, REMEMBER_PASSWORD, THEME
 from desktop_app.core.store.collateral_cache import CollateralCache
 from desktop_app.ui import a11y
 from desktop_app.ui.context import AppState
-from desktop_app.ui.dialogs import ask
+from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.errors import sentence
 from desktop_app.ui.operations import Operation, OperationRunner
 from desktop_app.ui.theme import ThemeMode, apply_theme, heading, set_tone
@@ -304,19 +303,14 @@ class SettingsPage(QWidget):
         ).replace("%1", network_label(chosen))
 
         async def work(_operation: Operation) -> None:
-            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Switch network"), question, parent=window)
-            box.setInformativeText(consequences)
-            confirm = box.addButton(self.tr("Switch"), QMessageBox.ButtonRole.AcceptRole)
-            confirm.setAccessibleName(self.tr("Switch"))
-            stay = box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
-            stay.setAccessibleName(self.tr("Stay on this network"))
-            box.setDefaultButton(stay)
-            try:
-                await ask(box)
-                if box.clickedButton() is not confirm:
-                    raise UserCancelled
-            finally:
-                box.deleteLater()
+            await confirm(
+                window,
+                self.tr("Switch network"),
+                question,
+                consequences,
+                self.tr("Switch"),
+                (self.tr("Stay"), self.tr("Stay on this network")),
+            )
             switch(chosen)
 
         operation = self.runner.run(self.tr("Switch network"), work, progress="inline")
